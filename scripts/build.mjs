@@ -1,0 +1,58 @@
+// Builds dist/: the CLI for Node (dist/cli.js) and the browser viewer (dist/viewer/).
+// Run by `npm install` (prepare) and `npm run build`. The viewer build uses platform "browser",
+// so any `node:*` import reaching browser-safe code fails the build.
+import { build } from "esbuild";
+import { cpSync, existsSync, mkdirSync, rmSync, chmodSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const require = createRequire(import.meta.url);
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+await build({
+  entryPoints: [join(root, "src/cli/main.ts")],
+  outfile: join(dist, "cli.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  banner: { js: "#!/usr/bin/env node" },
+  sourcemap: true,
+  logLevel: "warning",
+});
+chmodSync(join(dist, "cli.js"), 0o755);
+
+const viewerEntry = join(root, "src/viewer/main.ts");
+if (existsSync(viewerEntry)) {
+  const out = join(dist, "viewer");
+  mkdirSync(out, { recursive: true });
+  const entries = [viewerEntry];
+  const worker = join(root, "src/viewer/worker.ts");
+  if (existsSync(worker)) entries.push(worker);
+  await build({
+    entryPoints: entries,
+    outdir: out,
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    sourcemap: true,
+    minify: true,
+    loader: { ".css": "css" },
+    logLevel: "warning",
+  });
+  for (const f of ["index.html", "viewer.css"]) {
+    const p = join(root, "src/viewer", f);
+    if (existsSync(p)) cpSync(p, join(out, f));
+  }
+  const wasm = require.resolve("sql.js/dist/sql-wasm.wasm");
+  cpSync(wasm, join(out, "sql-wasm.wasm"));
+  const uplotCss = join(dirname(require.resolve("uplot")), "uPlot.min.css");
+  if (existsSync(uplotCss)) cpSync(uplotCss, join(out, "uPlot.min.css"));
+}

@@ -1,0 +1,19 @@
+/** Paths the tests read: the shared fixtures beside the project, and a scratch folder per test run. */
+import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+
+/** The project root (the folder holding package.json). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** The read-only shared folder beside the project (`../shared`). */
+export const SHARED = resolve(ROOT, "../shared");
+/** `../shared/fixtures`. */
+export const FIXTURES = join(SHARED, "fixtures");
+/** The names of the recordings under `../shared/fixtures/recordings`. */
+export const RECORDINGS = ["three-shots", "assumed", "no-profile"] as const;
+
+/** A new empty scratch folder under the system temp dir. */
+export function scratch(prefix = "pyde1-store-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
