@@ -1,7 +1,7 @@
 /** Paths the tests read: the shared fixtures beside the project, and a scratch folder per test run. */
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 /** The project root (the folder holding package.json). */
@@ -10,8 +10,11 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SHARED = resolve(ROOT, "../shared");
 /** `../shared/fixtures`. */
 export const FIXTURES = join(SHARED, "fixtures");
-/** The names of the recordings under `../shared/fixtures/recordings`. */
-export const RECORDINGS = ["three-shots", "assumed", "no-profile"] as const;
+/** The names of the recordings under `../shared/fixtures/recordings` (every folder there). */
+export const RECORDINGS: string[] = readdirSync(join(FIXTURES, "recordings"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 /** A new empty scratch folder under the system temp dir. */
 export function scratch(prefix = "pyde1-store-test-"): string {
