@@ -23,6 +23,7 @@ await build({
   target: "node20",
   packages: "external",
   banner: { js: "#!/usr/bin/env node" },
+  loader: { ".sql": "text" },
   sourcemap: true,
   logLevel: "warning",
 });
@@ -44,7 +45,7 @@ if (existsSync(viewerEntry)) {
     target: "es2022",
     sourcemap: true,
     minify: true,
-    loader: { ".css": "css" },
+    loader: { ".css": "css", ".sql": "text" },
     logLevel: "warning",
   });
   for (const f of ["index.html", "viewer.css"]) {
