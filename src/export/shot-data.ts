@@ -1,0 +1,281 @@
+/**
+ * Reading one sequence's shot data from a pyDE1-schema database (sql.js), with bound parameters:
+ * the master row, its flow window, shot samples, scale samples, drink weight and profile row.
+ * Shared by the legacy shot file, the JSON shot and the CSV exporters. Browser-safe.
+ */
+import type { Database, SqlValue } from "sql.js";
+import { IncompleteSequenceError, NoEspressoSequenceError, SequenceNotFoundError } from "./errors";
+
+/** Options every exporter takes. */
+export interface ExportOptions {
+  /** Export a sequence that has not finished (no end_flow / end_sequence yet) with the data there is. */
+  partial?: boolean;
+}
+
+/** The `sequence` master row, as far as the exporters use it. */
+export interface SequenceRow {
+  id: string;
+  activeState: string | null;
+  startSequence: number | null;
+  startFlow: number | null;
+  endFlow: number | null;
+  endSequence: number | null;
+  profileId: string | null;
+  profileAssumed: number | null;
+}
+
+/** The times a shot's series are cut at: shot samples in [startFlow, endFlow], scale samples in [startFlow, endSequence]. */
+export interface FlowWindow {
+  startFlow: number;
+  endFlow: number;
+  endSequence: number;
+  /** False when some of the times were filled in because the sequence is unfinished (`partial`). */
+  complete: boolean;
+}
+
+/** One `shot_sample_with_volume_update` row (the DE1's ~5 Hz sample). */
+export interface ShotSample {
+  de1Time: number;
+  sampleTime: number | null;
+  groupPressure: number | null;
+  groupFlow: number | null;
+  mixTemp: number | null;
+  headTemp: number | null;
+  setMixTemp: number | null;
+  setHeadTemp: number | null;
+  setGroupPressure: number | null;
+  setGroupFlow: number | null;
+  frameNumber: number | null;
+  steamTemp: number | null;
+  volumePreinfuse: number | null;
+  volumePour: number | null;
+  volumeTotal: number | null;
+  volumeByFrames: string | null;
+}
+
+/** A scale reading with its own time (current weight, or average flow), from `weight_and_flow_update`. */
+export interface ScaleReading {
+  value: number | null;
+  time: number;
+}
+
+/** The `profile` row without its source, as pyDE1's shot file shows it. `dateAdded` is REAL (or text, if someone stored text). */
+export interface ProfileRow {
+  id: string | null;
+  sourceFormat: string | null;
+  fingerprint: string | null;
+  dateAdded: number | string | null;
+  title: string | null;
+  author: string | null;
+  notes: string | null;
+  beverageType: string | null;
+}
+
+/** Everything the exporters need about one shot. */
+export interface ShotData {
+  sequence: SequenceRow;
+  window: FlowWindow;
+  /** Shot samples with de1_time in [startFlow, endFlow], by de1_time. */
+  samples: ShotSample[];
+  /** Current-weight readings with their time in [startFlow, endSequence], by time. */
+  weights: ScaleReading[];
+  /** Average-flow (weight flow) readings with their time in [startFlow, endSequence], by time. */
+  weightFlows: ScaleReading[];
+  /** Max median weight between endFlow and endSequence; null without scale data there. */
+  drinkWeight: number | null;
+  /** The profile row the sequence points at; null when there is none. */
+  profile: ProfileRow | null;
+  /** The profile's stored source text (JSON v2 for pyDE1); null when there is none. */
+  profileSource: string | null;
+}
+
+const decoder = new TextDecoder();
+
+/** A cell as text (BLOBs decoded as UTF-8), or null. */
+function text(cell: SqlValue | undefined): string | null {
+  if (cell === null || cell === undefined) return null;
+  if (cell instanceof Uint8Array) return decoder.decode(cell);
+  return String(cell);
+}
+
+/** A cell as a number, or null when it is NULL or not numeric. */
+function num(cell: SqlValue | undefined): number | null {
+  return typeof cell === "number" ? cell : null;
+}
+
+/** All rows of a query with bound parameters, as arrays of cells. */
+function rows(db: Database, sql: string, params: SqlValue[]): SqlValue[][] {
+  const statement = db.prepare(sql);
+  try {
+    statement.bind(params);
+    const out: SqlValue[][] = [];
+    while (statement.step()) out.push(statement.get());
+    return out;
+  } finally {
+    statement.free();
+  }
+}
+
+/** The master row of a sequence; throws `SequenceNotFoundError` when there is none. */
+export function readSequence(db: Database, sequenceId: string): SequenceRow {
+  const found = rows(
+    db,
+    "SELECT id, active_state, start_sequence, start_flow, end_flow, end_sequence, profile_id, profile_assumed " +
+      "FROM sequence WHERE id = ?",
+    [sequenceId],
+  );
+  if (found.length === 0) throw new SequenceNotFoundError(sequenceId);
+  const r = found[0];
+  return {
+    id: text(r[0]) ?? sequenceId,
+    activeState: text(r[1]),
+    startSequence: num(r[2]),
+    startFlow: num(r[3]),
+    endFlow: num(r[4]),
+    endSequence: num(r[5]),
+    profileId: text(r[6]),
+    profileAssumed: num(r[7]),
+  };
+}
+
+/**
+ * The flow window of a sequence. Like pyDE1, a sequence counts as complete only when start_sequence,
+ * start_flow, end_flow and end_sequence are all set; otherwise `IncompleteSequenceError`, unless
+ * `partial`, where a missing start_flow becomes start_sequence (or the first sample) and a missing
+ * end becomes "open" (+max).
+ */
+export function flowWindow(db: Database, sequence: SequenceRow, options: ExportOptions = {}): FlowWindow {
+  const missing: string[] = [];
+  if (sequence.startSequence === null) missing.push("start_sequence");
+  if (sequence.startFlow === null) missing.push("start_flow");
+  if (sequence.endFlow === null) missing.push("end_flow");
+  if (sequence.endSequence === null) missing.push("end_sequence");
+  if (missing.length === 0) {
+    return { startFlow: sequence.startFlow!, endFlow: sequence.endFlow!, endSequence: sequence.endSequence!, complete: true };
+  }
+  if (!options.partial) throw new IncompleteSequenceError(sequence.id, missing);
+  let start = sequence.startFlow ?? sequence.startSequence;
+  if (start === null) {
+    const first = rows(db, "SELECT min(de1_time) FROM shot_sample_with_volume_update WHERE sequence_id = ?", [sequence.id]);
+    start = num(first[0]?.[0]);
+  }
+  if (start === null) throw new IncompleteSequenceError(sequence.id, missing);
+  const open = Number.MAX_VALUE;
+  return { startFlow: start, endFlow: sequence.endFlow ?? open, endSequence: sequence.endSequence ?? open, complete: false };
+}
+
+/** Shot samples of a sequence with de1_time in [from, to], ordered by de1_time (pyDE1's query). */
+export function readShotSamples(db: Database, sequenceId: string, from: number, to: number): ShotSample[] {
+  return rows(
+    db,
+    "SELECT de1_time, sample_time, group_pressure, group_flow, mix_temp, head_temp, set_mix_temp, set_head_temp, " +
+      "set_group_pressure, set_group_flow, frame_number, steam_temp, volume_preinfuse, volume_pour, volume_total, " +
+      "volume_by_frames FROM shot_sample_with_volume_update " +
+      "WHERE sequence_id = ? AND de1_time BETWEEN ? AND ? ORDER BY de1_time",
+    [sequenceId, from, to],
+  ).map((r) => ({
+    de1Time: r[0] as number,
+    sampleTime: num(r[1]),
+    groupPressure: num(r[2]),
+    groupFlow: num(r[3]),
+    mixTemp: num(r[4]),
+    headTemp: num(r[5]),
+    setMixTemp: num(r[6]),
+    setHeadTemp: num(r[7]),
+    setGroupPressure: num(r[8]),
+    setGroupFlow: num(r[9]),
+    frameNumber: num(r[10]),
+    steamTemp: num(r[11]),
+    volumePreinfuse: num(r[12]),
+    volumePour: num(r[13]),
+    volumeTotal: num(r[14]),
+    volumeByFrames: text(r[15]),
+  }));
+}
+
+/** One scale series (`current_weight` or `average_flow`) with its own time column in [from, to], by time. */
+export function readScaleSeries(
+  db: Database,
+  sequenceId: string,
+  series: "current_weight" | "average_flow",
+  from: number,
+  to: number,
+): ScaleReading[] {
+  const time = `${series}_time`;
+  return rows(
+    db,
+    `SELECT ${series}, ${time} FROM weight_and_flow_update ` +
+      `WHERE sequence_id = ? AND ${time} BETWEEN ? AND ? ORDER BY ${time}`,
+    [sequenceId, from, to],
+  ).map((r) => ({ value: num(r[0]), time: r[1] as number }));
+}
+
+/** The drink weight: the largest median_weight with its time in [from, to] (pyDE1: end_flow to end_sequence). */
+export function readDrinkWeight(db: Database, sequenceId: string, from: number, to: number): number | null {
+  const r = rows(
+    db,
+    "SELECT max(median_weight) FROM weight_and_flow_update WHERE sequence_id = ? AND median_weight_time BETWEEN ? AND ?",
+    [sequenceId, from, to],
+  );
+  return num(r[0]?.[0]);
+}
+
+/** A profile row (without source) and its source text; null when no row has that id. */
+export function readProfile(db: Database, profileId: string | null): { row: ProfileRow; source: string | null } | null {
+  if (profileId === null) return null;
+  const found = rows(
+    db,
+    "SELECT id, source_format, fingerprint, date_added, title, author, notes, beverage_type, source FROM profile WHERE id = ?",
+    [profileId],
+  );
+  if (found.length === 0) return null;
+  const r = found[0];
+  const dateAdded = r[3];
+  return {
+    row: {
+      id: text(r[0]),
+      sourceFormat: text(r[1]),
+      fingerprint: text(r[2]),
+      dateAdded: typeof dateAdded === "number" ? dateAdded : text(dateAdded),
+      title: text(r[4]),
+      author: text(r[5]),
+      notes: text(r[6]),
+      beverageType: text(r[7]),
+    },
+    source: text(r[8]),
+  };
+}
+
+/** Everything the exporters need about one sequence; throws `SequenceNotFoundError` / `IncompleteSequenceError`. */
+export function readShotData(db: Database, sequenceId: string, options: ExportOptions = {}): ShotData {
+  const sequence = readSequence(db, sequenceId);
+  const window = flowWindow(db, sequence, options);
+  const profile = readProfile(db, sequence.profileId);
+  return {
+    sequence,
+    window,
+    samples: readShotSamples(db, sequence.id, window.startFlow, window.endFlow),
+    weights: readScaleSeries(db, sequence.id, "current_weight", window.startFlow, window.endSequence),
+    weightFlows: readScaleSeries(db, sequence.id, "average_flow", window.startFlow, window.endSequence),
+    drinkWeight: readDrinkWeight(db, sequence.id, window.endFlow, window.endSequence),
+    profile: profile?.row ?? null,
+    profileSource: profile?.source ?? null,
+  };
+}
+
+/** The id of the newest espresso sequence (active_state 'Espresso', by start_sequence); throws `NoEspressoSequenceError`. */
+export function latestEspressoId(db: Database): string {
+  const r = rows(
+    db,
+    "SELECT id FROM sequence WHERE active_state = 'Espresso' ORDER BY start_sequence DESC LIMIT 1",
+    [],
+  );
+  const id = text(r[0]?.[0]);
+  if (id === null) throw new NoEspressoSequenceError();
+  return id;
+}
+
+/** A sequence id as given, or the newest espresso sequence's id for `latest`. */
+export function resolveSequenceId(db: Database, sequenceIdOrLatest: string): string {
+  return sequenceIdOrLatest === "latest" ? latestEspressoId(db) : sequenceIdOrLatest;
+}
