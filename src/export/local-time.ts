@@ -36,3 +36,25 @@ export function rfc2822Local(epochSeconds: number): string {
     `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${utcOffsetText(date)}`
   );
 }
+
+/** The zone's short name at that instant (`UTC`, `PST`, `GMT+1`) from Intl, or the numeric offset without it. */
+function zoneName(date: Date): string {
+  try {
+    const part = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
+      .formatToParts(date)
+      .find((p) => p.type === "timeZoneName");
+    if (part) return part.value;
+  } catch {
+    // no Intl time zone data: fall through
+  }
+  return utcOffsetText(date);
+}
+
+/** `Tue Oct 19 10:07:44 CEST 2021`: Tcl's default `clock format`, as de1app writes a shot's `date`, local zone. */
+export function tclClockDate(epochSeconds: number): string {
+  const date = new Date(Math.floor(epochSeconds) * 1000);
+  return (
+    `${DAYS[date.getDay()]} ${MONTHS[date.getMonth()]} ${two(date.getDate())} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${zoneName(date)} ${date.getFullYear()}`
+  );
+}

@@ -3,7 +3,7 @@
  * scratch folder and checkpointed into a rollback-journal file with the sqlite3 CLI first (sql.js
  * cannot read a WAL). To be replaced by the store's WAL applier.
  */
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import initSqlJs, { type Database } from "sql.js";
@@ -17,11 +17,16 @@ export function recordingDir(name: string): string {
 /** The bytes of a database file, with its `-wal` (if any) checkpointed in, from a scratch copy. */
 export function databaseBytes(file: string): Buffer {
   if (!existsSync(`${file}-wal`)) return readFileSync(file);
-  const copy = join(scratch("pyde1-export-"), "db.sqlite3");
-  copyFileSync(file, copy);
-  copyFileSync(`${file}-wal`, `${copy}-wal`);
-  execFileSync("/usr/bin/sqlite3", [copy, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;"], { stdio: "pipe" });
-  return readFileSync(copy);
+  const dir = scratch("pyde1-export-");
+  try {
+    const copy = join(dir, "db.sqlite3");
+    copyFileSync(file, copy);
+    copyFileSync(`${file}-wal`, `${copy}-wal`);
+    execFileSync("/usr/bin/sqlite3", [copy, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;"], { stdio: "pipe" });
+    return readFileSync(copy);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A recording's expected.sqlite3 opened with sql.js. */

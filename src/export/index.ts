@@ -1,0 +1,27 @@
+/** The shot exporters (browser-safe): pyDE1 legacy shot file, de1app JSON v2 shot, CSV, and the data access they share. */
+export { legacyShotFile, formatLegacyShot, resistance, MIN_FLOW_FOR_RESISTANCE } from "./legacy-shot";
+export { jsonShotFile, buildJsonShot, type JsonShotOptions } from "./json-shot";
+export { shotCsv, formatShotCsv, CSV_COLUMNS } from "./csv";
+export {
+  readShotData,
+  readSequence,
+  flowWindow,
+  readShotSamples,
+  readScaleSeries,
+  readDrinkWeight,
+  readProfile,
+  latestEspressoId,
+  resolveSequenceId,
+  type ExportOptions,
+  type ShotData,
+  type SequenceRow,
+  type FlowWindow,
+  type ShotSample,
+  type ScaleReading,
+  type ProfileRow,
+} from "./shot-data";
+export { readingsBefore } from "./scale-alignment";
+export { SequenceNotFoundError, IncompleteSequenceError, NoEspressoSequenceError } from "./errors";
+export { formatFixed, floatRepr, roundHalfEven, formatInt } from "./python-format";
+export { pythonJson, pythonJsonString, type PyJsonValue } from "./python-json";
+export { rfc2822Local, tclClockDate } from "./local-time";
