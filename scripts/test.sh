@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: installs the system programs the tests drive for real (the sqlite3 CLI, the
+# mosquitto broker, Debian's chromium) when missing, builds dist/, then runs vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+{ [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1; } || need+=(mosquitto)
+command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test: installing ${need[*]} (apt-get)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "test: the tests need these Debian packages: ${need[*]}" >&2
+    echo "      install them with: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+[ -d node_modules ] || npm install
+npm run build
+npx vitest run "$@"

@@ -1,0 +1,9 @@
+/** Every `pyde1-store` command, in the order `--help` lists them. */
+import type { Command } from "../command";
+import { init } from "./init";
+import { migrate } from "./migrate";
+import { info } from "./info";
+import { record } from "./record";
+
+/** The commands. */
+export const COMMANDS: Command[] = [init, migrate, info, record];

@@ -1,0 +1,39 @@
+/**
+ * Opening a database file for a CLI command: for writing (lock, upgrade with backup, refuse a
+ * foreign writer) or for reading (the `-wal` applied, nothing written).
+ */
+import { existsSync, statSync } from "node:fs";
+import { loadSqlJs } from "../store/sqljs";
+import { FilePersistence } from "../store/persist/file";
+import { PersistentStore } from "../store/persistent-store";
+import { StoreError } from "../store/errors";
+
+/** Opens FILE to write to it; creates a new database when it is missing and `create` allows. */
+export async function openForWrite(path: string, options: { create?: boolean; upgrade?: boolean } = {}): Promise<PersistentStore> {
+  if (!existsSync(path) && options.create === false) {
+    throw new StoreError(path, `${path}: no such file. Check the path, or create one with 'pyde1-store init --db ${path}'.`);
+  }
+  const SQL = await loadSqlJs();
+  const file = FilePersistence.open(path, { mode: "write" });
+  try {
+    return await PersistentStore.open(SQL, file, { upgrade: options.upgrade, backup: () => file.backup() });
+  } catch (e) {
+    await file.close();
+    throw e;
+  }
+}
+
+/** Opens FILE to read it, with a live writer's `-wal` applied; never writes to it. */
+export async function openForRead(path: string): Promise<PersistentStore> {
+  if (!existsSync(path)) throw new StoreError(path, `${path}: no such file. Check the path.`);
+  if (statSync(path).size === 0) throw new StoreError(path, `${path}: the file is empty, not a pyDE1 database.`);
+  const SQL = await loadSqlJs();
+  const file = FilePersistence.open(path, { mode: "read" });
+  return PersistentStore.open(SQL, file, { upgrade: false });
+}
+
+/** Closes a read-only database without saving. */
+export async function closeRead(ps: PersistentStore): Promise<void> {
+  ps.store.close();
+  await ps.persistence.close();
+}

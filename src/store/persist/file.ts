@@ -1,0 +1,259 @@
+/**
+ * Persistence on a native file (Node only). Loading reads the file as a Buffer (no copy) and, for
+ * readers, applies a live writer's `-wal`. Saving never patches the file: it writes
+ * `<file>.tmp-<pid>` beside it, fsyncs, renames over the file and fsyncs the folder, keeping the old
+ * file's mode, owner and group. It refuses to save over a file someone else changed, or while a
+ * `-wal`/`-shm` beside it shows another SQLite writer.
+ */
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Persistence } from "./persistence";
+import { applyWal } from "../wal";
+import { FileChangedError, ForeignWriterError, LockedError, StoreError } from "../errors";
+
+/** How a file is opened. */
+export interface FileOptions {
+  /**
+   * "write": we will save to it (refused when a `-wal`/`-shm` shows another writer; takes the lock).
+   * "read": never saved; a `-wal` beside it is applied when loading.
+   */
+  mode: "write" | "read";
+}
+
+/** What is known of the file on disk as we last loaded or saved it. */
+interface Seen {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+const seenOf = (s: Stats): Seen => ({ ino: s.ino, size: s.size, mtimeMs: s.mtimeMs });
+
+/** True when a process with this pid is running. */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Persists a database in a native file. */
+export class FilePersistence implements Persistence {
+  /** the absolute path of the database file */
+  readonly name: string;
+  /** how the file was opened */
+  readonly mode: "write" | "read";
+  /** what applying a `-wal` did on the last load (read mode), for messages */
+  walFramesApplied = 0;
+  private seen: Seen | null = null;
+  private lockPath: string | null = null;
+
+  private constructor(path: string, mode: "write" | "read") {
+    this.name = path;
+    this.mode = mode;
+  }
+
+  /**
+   * Opens a database file. In write mode, refuses a file with a `-wal`/`-shm` beside it
+   * ({@link ForeignWriterError}), takes `<file>.lock` (a dead owner's lock is taken over; a live
+   * one is {@link LockedError}) and removes `<file>.tmp-<pid>` files left by dead processes.
+   */
+  static open(path: string, options: FileOptions): FilePersistence {
+    const p = new FilePersistence(resolve(path), options.mode);
+    if (options.mode === "write") {
+      p.refuseForeignWriter();
+      p.takeLock();
+      p.removeDeadTemporaries();
+    }
+    return p;
+  }
+
+  /** The file's bytes (a Buffer, not copied), the `-wal` applied in read mode; null if absent. */
+  async load(): Promise<Uint8Array | null> {
+    if (!existsSync(this.name)) {
+      this.seen = null;
+      return null;
+    }
+    const stat = statSync(this.name);
+    const bytes = readFileSync(this.name);
+    this.seen = seenOf(stat);
+    if (this.mode === "read") {
+      const walPath = `${this.name}-wal`;
+      if (existsSync(walPath) && statSync(walPath).size > 0 && bytes.length > 0) {
+        const result = applyWal(bytes, readFileSync(walPath));
+        this.walFramesApplied = result.framesApplied;
+        return result.bytes;
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Copies the file as it is on disk to `<file>.<YYYY-MM-DD_HHMMSS>.backup` (never overwriting an
+   * existing file) and returns the backup's path. Call before an upgrade changes anything.
+   */
+  backup(now = new Date()): string {
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const stamp =
+      `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}_` +
+      `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+    for (let n = 0; ; n++) {
+      const target = `${this.name}.${stamp}${n ? `-${n}` : ""}.backup`;
+      if (existsSync(target)) continue;
+      copyFileSync(this.name, target, constants.COPYFILE_EXCL);
+      return target;
+    }
+  }
+
+  /**
+   * Replaces the file with `bytes`: temp file in the same folder, fsync, rename, fsync the folder.
+   * Refused in read mode, when the file changed on disk since load/save, or when a `-wal`/`-shm`
+   * appeared. On any failure the old file is untouched and the temp file removed.
+   */
+  async save(bytes: Uint8Array): Promise<void> {
+    if (this.mode !== "write") throw new StoreError(this.name, `${this.name}: opened read-only; not saving.`);
+    this.refuseForeignWriter();
+    const old = this.checkUnchanged();
+    const tmp = `${this.name}.tmp-${process.pid}`;
+    let fd = -1;
+    try {
+      fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, old ? old.mode & 0o7777 : 0o644);
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 24));
+      if (old) {
+        fchmodSync(fd, old.mode & 0o7777);
+        if (typeof process.getuid === "function" && (old.uid !== process.getuid() || old.gid !== process.getgid?.())) {
+          try {
+            fchownSync(fd, old.uid, old.gid);
+          } catch {
+            // Not permitted (we are not root): the file becomes ours, as any rewrite would make it.
+          }
+        }
+      }
+      fsyncSync(fd);
+      closeSync(fd);
+      fd = -1;
+      renameSync(tmp, this.name);
+    } catch (e) {
+      if (fd >= 0) closeSync(fd);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // nothing to remove
+      }
+      throw e;
+    }
+    fsyncFolder(dirname(this.name));
+    this.seen = seenOf(statSync(this.name));
+  }
+
+  /** Releases the lock. */
+  async close(): Promise<void> {
+    if (this.lockPath) {
+      try {
+        if (readFileSync(this.lockPath, "utf8").trim() === String(process.pid)) unlinkSync(this.lockPath);
+      } catch {
+        // already gone
+      }
+      this.lockPath = null;
+    }
+  }
+
+  /** Throws when a `-wal` or `-shm` beside the file shows another SQLite writer. */
+  private refuseForeignWriter(): void {
+    for (const suffix of ["-wal", "-shm"]) {
+      if (existsSync(this.name + suffix)) {
+        throw new ForeignWriterError(this.name, `a ${suffix} file is beside it (${basename(this.name)}${suffix})`);
+      }
+    }
+  }
+
+  /** Throws when the file on disk is not the one we loaded or last saved; returns its stats. */
+  private checkUnchanged(): Stats | null {
+    const now = existsSync(this.name) ? statSync(this.name) : null;
+    if (!this.seen) {
+      if (now) throw new FileChangedError(this.name, "it appeared after we started from an empty database");
+      return null;
+    }
+    if (!now) throw new FileChangedError(this.name, "it was deleted");
+    const s = seenOf(now);
+    if (s.ino !== this.seen.ino) throw new FileChangedError(this.name, "it was replaced by another file");
+    if (s.size !== this.seen.size || s.mtimeMs !== this.seen.mtimeMs) {
+      throw new FileChangedError(this.name, `its size or modification time changed (${this.seen.size} → ${s.size} bytes)`);
+    }
+    return now;
+  }
+
+  /** Takes `<file>.lock`, or throws LockedError when a live process holds it. */
+  private takeLock(): void {
+    const lock = `${this.name}.lock`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+        writeSync(fd, `${process.pid}\n`);
+        closeSync(fd);
+        this.lockPath = lock;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        const pid = Number(readFileSync(lock, "utf8").trim());
+        if (pid === process.pid) throw new LockedError(this.name, pid);
+        if (processAlive(pid)) throw new LockedError(this.name, pid);
+        unlinkSync(lock); // stale: its owner is gone
+      }
+    }
+    throw new LockedError(this.name, -1);
+  }
+
+  /** Removes `<file>.tmp-<pid>` left by processes that are no longer running. */
+  private removeDeadTemporaries(): void {
+    const dir = dirname(this.name);
+    const prefix = `${basename(this.name)}.tmp-`;
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (!n.startsWith(prefix)) continue;
+      const pid = Number(n.slice(prefix.length));
+      if (pid !== process.pid && !processAlive(pid)) {
+        try {
+          unlinkSync(join(dir, n));
+        } catch {
+          // raced with someone else's clean-up
+        }
+      }
+    }
+  }
+}
+
+/** Makes a rename in `dir` durable. */
+export function fsyncFolder(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The storage seam: where a database's bytes live. One small interface, one implementation a file
+ * (memory for tests and browsers, file for Node). Modelled on Kysely's dialect layer.
+ */
+
+/** Where a database's bytes are loaded from and saved to. */
+export interface Persistence {
+  /** a name for messages (a path, or "(memory)") */
+  readonly name: string;
+  /** The current bytes, or null when there is no database yet. */
+  load(): Promise<Uint8Array | null>;
+  /** Replaces the stored bytes with `bytes`, all or nothing. */
+  save(bytes: Uint8Array): Promise<void>;
+  /** Releases whatever the adapter holds (locks, handles). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FIXTURES, scratch } from "../support/paths";
+import { cli, sqlite3 } from "../support/cli";
+
+const schemaFile = (n: string) => join(FIXTURES, "schemas", n);
+
+describe("init", () => {
+  it("creates a v3 database that the native sqlite3 reads, with a rollback-journal header", () => {
+    const db = join(scratch(), "new.sqlite3");
+    const r = cli(["init", "--db", db]);
+    expect(r.code).toBe(0);
+    expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+    expect(sqlite3(db, "PRAGMA user_version")).toBe("3");
+    expect(sqlite3(db, "SELECT count(*) FROM sqlite_master WHERE type='table'")).toBe("16");
+    const bytes = readFileSync(db);
+    expect([bytes[18], bytes[19]]).toEqual([1, 1]);
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    expect(existsSync(`${db}.lock`)).toBe(false);
+  });
+
+  it("refuses an existing file and leaves it byte-identical", () => {
+    const db = join(scratch(), "x.sqlite3");
+    writeFileSync(db, "precious");
+    const r = cli(["init", "--db", db]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(db);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(db, "utf8")).toBe("precious");
+  });
+});
+
+describe("migrate", () => {
+  for (const [name, from] of [
+    ["pyde1-schema-001.sqlite3", 1],
+    ["pyde1-schema-002.sqlite3", 2],
+    ["pyde1-schema-003-as-shipped.sqlite3", 2],
+  ] as const) {
+    it(`upgrades ${name} to v3 after backing it up`, () => {
+      const dir = scratch();
+      const db = join(dir, "pyde1.sqlite3");
+      copyFileSync(schemaFile(name), db);
+      const original = readFileSync(db);
+      const r = cli(["migrate", "--db", db]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`${from} → 3`);
+      expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+      expect(sqlite3(db, "PRAGMA user_version")).toBe("3");
+      expect(sqlite3(db, "SELECT group_concat(name) FROM pragma_table_info('connectivity_change')")).toBe(
+        "sequence_id,version,sender,arrival_time,create_time,event_time,state,id,name",
+      );
+      const backups = readdirSync(dir).filter((f) => /^pyde1\.sqlite3\.\d{4}-\d\d-\d\d_\d{6}(-\d+)?\.backup$/.test(f));
+      expect(backups).toHaveLength(1);
+      expect(Buffer.compare(readFileSync(join(dir, backups[0])), original)).toBe(0);
+      // a second run changes nothing and makes no new backup
+      const again = cli(["migrate", "--db", db]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain("already current");
+      expect(readdirSync(dir).filter((f) => f.endsWith(".backup"))).toHaveLength(1);
+    });
+  }
+
+  it("never overwrites an existing backup", () => {
+    const dir = scratch();
+    const db = join(dir, "p.sqlite3");
+    copyFileSync(schemaFile("pyde1-schema-001.sqlite3"), db);
+    // Pre-create backups for the current and next seconds so the stamp collides.
+    const now = Date.now();
+    const pad = (n: number) => String(n).padStart(2, "0");
+    for (const t of [now, now + 1000, now + 2000]) {
+      const d = new Date(t);
+      const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}_${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+      writeFileSync(join(dir, `p.sqlite3.${stamp}.backup`), "keep me");
+    }
+    expect(cli(["migrate", "--db", db]).code).toBe(0);
+    const backups = readdirSync(dir).filter((f) => f.endsWith(".backup"));
+    expect(backups.filter((f) => readFileSync(join(dir, f), "utf8") === "keep me")).toHaveLength(3);
+    expect(backups).toHaveLength(4);
+  });
+
+  const refusals: [string, (dir: string, db: string) => void, RegExp][] = [
+    ["a file that is not SQLite", (_d, db) => writeFileSync(db, "not a database ".repeat(50)), /not an SQLite database/],
+    [
+      "SQLite without pyDE1's tables",
+      (_d, db) => sqlite3(db, "CREATE TABLE notes(a); INSERT INTO notes VALUES (1);"),
+      /without pyDE1's tables/,
+    ],
+    [
+      "a newer schema version",
+      (_d, db) => {
+        copyFileSync(schemaFile("pyde1-schema-002.sqlite3"), db);
+        sqlite3(db, "PRAGMA journal_mode=DELETE; PRAGMA user_version = 9;");
+      },
+      /schema version 9/,
+    ],
+    [
+      "a file with a -wal beside it",
+      (_d, db) => {
+        copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3"), db);
+        copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3-wal"), `${db}-wal`);
+      },
+      /-wal file is beside it.*another SQLite writer/,
+    ],
+  ];
+  for (const [what, make, message] of refusals) {
+    it(`refuses ${what}, naming the file, and leaves it byte-identical`, () => {
+      const dir = scratch();
+      const db = join(dir, "pyde1.sqlite3");
+      make(dir, db);
+      const before = readFileSync(db);
+      const r = cli(["migrate", "--db", db]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(db);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(Buffer.compare(readFileSync(db), before)).toBe(0);
+      expect(readdirSync(dir).filter((f) => f.endsWith(".backup") || f.includes(".tmp-") || f.endsWith(".lock"))).toEqual([]);
+    });
+  }
+});
+
+describe("info", () => {
+  it("reads a live pyDE1 file with its -wal applied and writes nothing", () => {
+    const dir = scratch();
+    const db = join(dir, "pyde1.sqlite3");
+    copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3"), db);
+    copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3-wal"), `${db}-wal`);
+    const before = [readFileSync(db), readFileSync(`${db}-wal`)];
+    const r = cli(["info", "--db", db, "--json"]);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.user_version).toBe(2);
+    expect(info.bytes).toBe(before[0].length);
+    expect(Object.keys(info.tables)).toHaveLength(16);
+    // 'dummy' + 3 sequences; the third exists only in the -wal
+    expect(info.tables.sequence).toBe(4);
+    // compare with what the native sqlite3 sees in a copy of both files
+    const other = join(scratch(), "copy.sqlite3");
+    copyFileSync(db, other);
+    copyFileSync(`${db}-wal`, `${other}-wal`);
+    for (const [t, n] of Object.entries(info.tables)) expect(sqlite3(other, `SELECT count(*) FROM ${t}`)).toBe(String(n));
+    expect(Buffer.compare(readFileSync(db), before[0])).toBe(0);
+    expect(Buffer.compare(readFileSync(`${db}-wal`), before[1])).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["pyde1.sqlite3", "pyde1.sqlite3-wal"]);
+  });
+
+  it("prints a readable table without --json", () => {
+    const db = join(scratch(), "a.sqlite3");
+    cli(["init", "--db", db]);
+    const r = cli(["info", "--db", db]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/user_version 3/);
+    expect(r.stdout).toMatch(/sequence\s+1/);
+  });
+
+  it("fails with one line for a missing file", () => {
+    const r = cli(["info", "--db", "/nonexistent/x.sqlite3"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\/nonexistent\/x\.sqlite3: no such file/);
+  });
+});
+
+describe("the command line", () => {
+  it("gives help for every command and exits 2 on unknown options", () => {
+    for (const c of ["init", "migrate", "info", "record"]) {
+      const r = cli([c, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: pyde1-store ${c}`);
+    }
+    const bad = cli(["info", "--nope"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--nope/);
+  });
+
+  it("record opens, auto-migrates with a backup, ingests an empty capture and saves", () => {
+    const dir = scratch();
+    const db = join(dir, "pyde1.sqlite3");
+    copyFileSync(schemaFile("pyde1-schema-001.sqlite3"), db);
+    const cap = join(dir, "empty.ndjson");
+    writeFileSync(cap, "");
+    const r = cli(["record", "--db", db, "--from-capture", cap]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(sqlite3(db, "PRAGMA user_version")).toBe("3");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".backup"))).toHaveLength(1);
+  });
+});
