@@ -47,3 +47,25 @@ describe.each(RECORDINGS)("legacy shot file, recording %s", (recording) => {
     expect(count("espresso_weight")).toBe(count("espresso_elapsed"));
   });
 });
+
+describe("legacy shot file, Python formatting on real rows", () => {
+  it("rounds exact ties to even and writes titles raw in settings, escaped in the profile JSON", async () => {
+    const db = await openRecording("three-shots");
+    const id = latestEspressoId(db);
+    const [[first]] = db.exec(
+      "SELECT min(de1_time) FROM shot_sample_with_volume_update WHERE sequence_id = ? AND de1_time >= (SELECT start_flow FROM sequence WHERE id = ?)",
+      [id, id],
+    )[0].values as number[][];
+    db.run("UPDATE shot_sample_with_volume_update SET group_pressure = 0.125, group_flow = 2.675, head_temp = 0.375 WHERE sequence_id = ? AND de1_time = ?", [id, first]);
+    db.run("UPDATE profile SET title = ?, beverage_type = NULL WHERE id = (SELECT profile_id FROM sequence WHERE id = ?)", ["Gagné ☕ 😀", id]);
+    const text = legacyShotFile(db, id);
+    expect(text).toContain("\nespresso_pressure {0.12 ");
+    expect(text).toContain("\nespresso_flow {2.67 ");
+    expect(text).toContain("\nespresso_temperature_basket {0.38 ");
+    expect(text).toContain("\n\tprofile_title {Gagné ☕ 😀}\n");
+    expect(text).toContain("\n\tbeverage_type {}\n");
+    expect(text).toContain('\n  "title": "Gagn\\u00e9 \\u2615 \\ud83d\\ude00",\n');
+    expect(text).toContain('\n  "beverage_type": null\n}\n');
+    db.close();
+  });
+});
