@@ -189,9 +189,15 @@ function lineAndColumn(text: string, at: number): { line: number; column: number
   return { line, column: at - lineStart + 1 };
 }
 
-/** Up to 20 characters either side of an offset, on one line, the offset marked with `➧`. */
+/**
+ * Up to 20 characters either side of an offset, the offset marked with `➧`, on one line (line
+ * breaks and tabs shown as `\n`, `\r`, `\t`), with `…` where the text goes on.
+ */
 function snippetAround(text: string, at: number): string {
-  const before = text.slice(Math.max(0, at - 20), at);
-  const after = text.slice(at, at + 20);
-  return JSON.stringify(`${before}➧${after}`);
+  const from = Math.max(0, at - 20);
+  const to = Math.min(text.length, at + 20);
+  const oneLine = (s: string) => s.replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
+  const before = (from > 0 ? "…" : "") + oneLine(text.slice(from, at));
+  const after = oneLine(text.slice(at, to)) + (to < text.length ? "…" : "");
+  return `${before}➧${after}`;
 }
