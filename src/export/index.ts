@@ -18,7 +18,7 @@ export {
   type FlowWindow,
   type ShotSample,
   type ScaleReading,
-  type ProfileRow,
+  type ProfileSummary,
 } from "./shot-data";
 export { readingsBefore } from "./scale-alignment";
 export { SequenceNotFoundError, IncompleteSequenceError, NoEspressoSequenceError } from "./errors";

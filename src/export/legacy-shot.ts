@@ -15,7 +15,7 @@ import { formatFixed, formatInt, roundHalfEven } from "./python-format";
 import { pythonJson, type PyJsonValue } from "./python-json";
 import { rfc2822Local } from "./local-time";
 import { readingsBefore } from "./scale-alignment";
-import { readShotData, type ExportOptions, type ProfileRow, type ShotData, type ShotSample } from "./shot-data";
+import { readShotData, type ExportOptions, type ProfileSummary, type ShotData, type ShotSample } from "./shot-data";
 
 /** pyDE1's floor for the flow in the resistance P / F², "about 2^-13 for a U16P12 value". */
 export const MIN_FLOW_FOR_RESISTANCE = 0.0001;
@@ -40,26 +40,16 @@ export function resistance(pressure: number, flow: number): number {
 }
 
 /** The profile row as pyDE1 dumps it: its columns (without source) in table order. */
-function profileJson(profile: ProfileRow | null, profileId: string | null): PyJsonValue {
-  const p: ProfileRow = profile ?? {
-    id: profileId,
-    sourceFormat: null,
-    fingerprint: null,
-    dateAdded: null,
-    title: null,
-    author: null,
-    notes: null,
-    beverageType: null,
-  };
+function profileJson(p: ProfileSummary | null, profileId: string): PyJsonValue {
   return {
-    id: p.id,
-    source_format: p.sourceFormat,
-    fingerprint: p.fingerprint,
-    date_added: p.dateAdded, // REAL affinity: a number here is a Python float
-    title: p.title,
-    author: p.author,
-    notes: p.notes,
-    beverage_type: p.beverageType,
+    id: p ? p.id : profileId,
+    source_format: p?.source_format ?? null,
+    fingerprint: p?.fingerprint ?? null,
+    date_added: p?.date_added ?? null, // REAL affinity: a number here is a Python float
+    title: p?.title ?? null,
+    author: p?.author ?? null,
+    notes: p?.notes ?? null,
+    beverage_type: p?.beverage_type ?? null,
   };
 }
 
@@ -94,9 +84,9 @@ export function formatLegacyShot(data: ShotData): string {
   lines.push("settings {");
   lines.push(`\tprofile_title ${braced([data.profile?.title ?? ""])}`);
   lines.push(`\tdrink_weight ${formatFixed(data.drinkWeight ?? 0, 1)}`);
-  lines.push(`\tbeverage_type ${braced([data.profile?.beverageType ?? ""])}`);
+  lines.push(`\tbeverage_type ${braced([data.profile?.beverage_type ?? ""])}`);
   lines.push("}");
-  lines.push(`profile ${pythonJson(profileJson(data.profile, sequence.profileId), { indent: 2 })}`);
+  lines.push(`profile ${pythonJson(profileJson(data.profile, sequence.profile_id), { indent: 2 })}`);
   return lines.join("\n") + "\n";
 }
 

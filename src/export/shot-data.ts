@@ -4,24 +4,16 @@
  * Shared by the legacy shot file, the JSON shot and the CSV exporters. Browser-safe.
  */
 import type { Database, SqlValue } from "sql.js";
+import { SequenceQueries, type SequenceRow } from "../store/sequences";
+import { ProfileRows, type ProfileSummary } from "../store/profile-rows";
 import { IncompleteSequenceError, NoEspressoSequenceError, SequenceNotFoundError } from "./errors";
+
+export type { SequenceRow, ProfileSummary };
 
 /** Options every exporter takes. */
 export interface ExportOptions {
   /** Export a sequence that has not finished (no end_flow / end_sequence yet) with the data there is. */
   partial?: boolean;
-}
-
-/** The `sequence` master row, as far as the exporters use it. */
-export interface SequenceRow {
-  id: string;
-  activeState: string | null;
-  startSequence: number | null;
-  startFlow: number | null;
-  endFlow: number | null;
-  endSequence: number | null;
-  profileId: string | null;
-  profileAssumed: number | null;
 }
 
 /** The times a shot's series are cut at: shot samples in [startFlow, endFlow], scale samples in [startFlow, endSequence]. */
@@ -59,18 +51,6 @@ export interface ScaleReading {
   time: number;
 }
 
-/** The `profile` row without its source, as pyDE1's shot file shows it. `dateAdded` is REAL (or text, if someone stored text). */
-export interface ProfileRow {
-  id: string | null;
-  sourceFormat: string | null;
-  fingerprint: string | null;
-  dateAdded: number | string | null;
-  title: string | null;
-  author: string | null;
-  notes: string | null;
-  beverageType: string | null;
-}
-
 /** Everything the exporters need about one shot. */
 export interface ShotData {
   sequence: SequenceRow;
@@ -83,8 +63,8 @@ export interface ShotData {
   weightFlows: ScaleReading[];
   /** Max median weight between endFlow and endSequence; null without scale data there. */
   drinkWeight: number | null;
-  /** The profile row the sequence points at; null when there is none. */
-  profile: ProfileRow | null;
+  /** The profile row (without source) the sequence points at; null when there is none. */
+  profile: ProfileSummary | null;
   /** The profile's stored source text (JSON v2 for pyDE1); null when there is none. */
   profileSource: string | null;
 }
@@ -116,26 +96,14 @@ function rows(db: Database, sql: string, params: SqlValue[]): SqlValue[][] {
   }
 }
 
+/** Read-only store queries over an exporter's database (exports never write, so nothing to mark dirty). */
+const readOnly = (): void => {};
+
 /** The master row of a sequence; throws `SequenceNotFoundError` when there is none. */
 export function readSequence(db: Database, sequenceId: string): SequenceRow {
-  const found = rows(
-    db,
-    "SELECT id, active_state, start_sequence, start_flow, end_flow, end_sequence, profile_id, profile_assumed " +
-      "FROM sequence WHERE id = ?",
-    [sequenceId],
-  );
-  if (found.length === 0) throw new SequenceNotFoundError(sequenceId);
-  const r = found[0];
-  return {
-    id: text(r[0]) ?? sequenceId,
-    activeState: text(r[1]),
-    startSequence: num(r[2]),
-    startFlow: num(r[3]),
-    endFlow: num(r[4]),
-    endSequence: num(r[5]),
-    profileId: text(r[6]),
-    profileAssumed: num(r[7]),
-  };
+  const row = new SequenceQueries(db, readOnly).get(sequenceId);
+  if (row === null) throw new SequenceNotFoundError(sequenceId);
+  return row;
 }
 
 /**
@@ -146,22 +114,23 @@ export function readSequence(db: Database, sequenceId: string): SequenceRow {
  */
 export function flowWindow(db: Database, sequence: SequenceRow, options: ExportOptions = {}): FlowWindow {
   const missing: string[] = [];
-  if (sequence.startSequence === null) missing.push("start_sequence");
-  if (sequence.startFlow === null) missing.push("start_flow");
-  if (sequence.endFlow === null) missing.push("end_flow");
-  if (sequence.endSequence === null) missing.push("end_sequence");
-  if (missing.length === 0) {
-    return { startFlow: sequence.startFlow!, endFlow: sequence.endFlow!, endSequence: sequence.endSequence!, complete: true };
+  const { start_sequence: startSequence, start_flow: startFlow, end_flow: endFlow, end_sequence: endSequence } = sequence;
+  if (startSequence === null) missing.push("start_sequence");
+  if (startFlow === null) missing.push("start_flow");
+  if (endFlow === null) missing.push("end_flow");
+  if (endSequence === null) missing.push("end_sequence");
+  if (startSequence !== null && startFlow !== null && endFlow !== null && endSequence !== null) {
+    return { startFlow, endFlow, endSequence, complete: true };
   }
   if (!options.partial) throw new IncompleteSequenceError(sequence.id, missing);
-  let start = sequence.startFlow ?? sequence.startSequence;
+  let start = startFlow ?? startSequence;
   if (start === null) {
     const first = rows(db, "SELECT min(de1_time) FROM shot_sample_with_volume_update WHERE sequence_id = ?", [sequence.id]);
     start = num(first[0]?.[0]);
   }
   if (start === null) throw new IncompleteSequenceError(sequence.id, missing);
   const open = Number.MAX_VALUE;
-  return { startFlow: start, endFlow: sequence.endFlow ?? open, endSequence: sequence.endSequence ?? open, complete: false };
+  return { startFlow: start, endFlow: endFlow ?? open, endSequence: endSequence ?? open, complete: false };
 }
 
 /** Shot samples of a sequence with de1_time in [from, to], ordered by de1_time (pyDE1's query). */
@@ -221,36 +190,19 @@ export function readDrinkWeight(db: Database, sequenceId: string, from: number, 
 }
 
 /** A profile row (without source) and its source text; null when no row has that id. */
-export function readProfile(db: Database, profileId: string | null): { row: ProfileRow; source: string | null } | null {
+export function readProfile(db: Database, profileId: string | null): { row: ProfileSummary; source: string } | null {
   if (profileId === null) return null;
-  const found = rows(
-    db,
-    "SELECT id, source_format, fingerprint, date_added, title, author, notes, beverage_type, source FROM profile WHERE id = ?",
-    [profileId],
-  );
-  if (found.length === 0) return null;
-  const r = found[0];
-  const dateAdded = r[3];
-  return {
-    row: {
-      id: text(r[0]),
-      sourceFormat: text(r[1]),
-      fingerprint: text(r[2]),
-      dateAdded: typeof dateAdded === "number" ? dateAdded : text(dateAdded),
-      title: text(r[4]),
-      author: text(r[5]),
-      notes: text(r[6]),
-      beverageType: text(r[7]),
-    },
-    source: text(r[8]),
-  };
+  const found = new ProfileRows(db, readOnly).get(profileId);
+  if (found === null) return null;
+  const { source, ...row } = found;
+  return { row, source: decoder.decode(source) };
 }
 
 /** Everything the exporters need about one sequence; throws `SequenceNotFoundError` / `IncompleteSequenceError`. */
 export function readShotData(db: Database, sequenceId: string, options: ExportOptions = {}): ShotData {
   const sequence = readSequence(db, sequenceId);
   const window = flowWindow(db, sequence, options);
-  const profile = readProfile(db, sequence.profileId);
+  const profile = readProfile(db, sequence.profile_id);
   return {
     sequence,
     window,
@@ -265,14 +217,9 @@ export function readShotData(db: Database, sequenceId: string, options: ExportOp
 
 /** The id of the newest espresso sequence (active_state 'Espresso', by start_sequence); throws `NoEspressoSequenceError`. */
 export function latestEspressoId(db: Database): string {
-  const r = rows(
-    db,
-    "SELECT id FROM sequence WHERE active_state = 'Espresso' ORDER BY start_sequence DESC LIMIT 1",
-    [],
-  );
-  const id = text(r[0]?.[0]);
-  if (id === null) throw new NoEspressoSequenceError();
-  return id;
+  const row = new SequenceQueries(db, readOnly).latest("Espresso");
+  if (row === null) throw new NoEspressoSequenceError();
+  return row.id;
 }
 
 /** A sequence id as given, or the newest espresso sequence's id for `latest`. */
