@@ -3,6 +3,7 @@
  * `last_profile/id`, `last_profile/datetime`, and `scale.period/<scale address>`.
  */
 import type { Database } from "sql.js";
+import { sqliteRealText } from "./real-text";
 
 /** Queries on the `persist_hkv` table. */
 export class HkvQueries {
@@ -33,10 +34,10 @@ export class HkvQueries {
     return this.get("last_profile", "id") ?? "dummy";
   }
 
-  /** Sets `last_profile/id` and `last_profile/datetime` (epoch seconds, as Python's `str(float)`). */
+  /** Sets `last_profile/id` and `last_profile/datetime` (epoch seconds, as text the way pyDE1's SQLite writes a float). */
   setLastProfile(id: string, when: number): void {
     this.set("last_profile", "id", id);
-    this.set("last_profile", "datetime", pythonFloatText(when));
+    this.set("last_profile", "datetime", sqliteRealText(when));
   }
 
   /** The estimated scale report period for a scale address, in seconds, or null. */
@@ -47,7 +48,7 @@ export class HkvQueries {
 
   /** Stores the estimated scale report period for a scale address. */
   setScalePeriod(address: string, seconds: number): void {
-    this.set("scale.period", address, pythonFloatText(seconds));
+    this.set("scale.period", address, sqliteRealText(seconds));
   }
 }
 

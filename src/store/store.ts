@@ -140,6 +140,11 @@ export class Store {
     return this.changes;
   }
 
+  /** Marks the database changed by work done directly on `db` (outside the typed queries). */
+  markChanged(): void {
+    this.changes++;
+  }
+
   /** Records that everything up to `changeCount` is saved. */
   markSaved(changeCount = this.changes): void {
     this.savedAt = changeCount;

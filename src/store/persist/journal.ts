@@ -1,0 +1,205 @@
+/**
+ * The recorder's journal, `<db>.journal`: every accepted input event is appended here and fsynced
+ * within a short window, so a crash loses at most that window. The database file itself is only
+ * exported now and then; the journal covers the time in between.
+ *
+ * Format: text lines. The first line is a header `{"journal":ID,"base":N}`. Each further line is
+ * `CRC32HEX {"n":SEQ,"e":EVENT}` where CRC32HEX is the CRC-32 of the JSON text. Records with
+ * `n <= base` are *warm* records: events already contained in the saved file that the recorder
+ * needs to rebuild its state (pre-roll buffers, an open sequence). A torn or corrupt tail (a line
+ * without its newline, or with a wrong checksum) is cut off when the journal is opened.
+ *
+ * The boundary with the saved file is exact: each save stores `ID:SEQ` (the last record it
+ * contains) inside the database, in persist_hkv ('pyde1-store', 'journal'). On start, records up to
+ * that SEQ are replayed warm (state only), later ones are replayed into the database.
+ */
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, constants } from "node:fs";
+import { dirname } from "node:path";
+import { fsyncFolder } from "./file";
+
+/** One journal record: its sequence number and the event it carries. */
+export interface JournalRecord<E> {
+  /** 1, 2, 3 … across the journal's whole life (not reset by rotation) */
+  n: number;
+  /** the recorder input event */
+  e: E;
+}
+
+/** What opening a journal found. */
+export interface JournalContents<E> {
+  /** the journal's id (constant for the life of the database file) */
+  id: string;
+  /** every record up to `base` is contained in the last save that rotated the journal */
+  base: number;
+  /** the valid records, in order */
+  records: JournalRecord<E>[];
+  /** bytes cut off the end because they were torn or corrupt (0 when clean) */
+  cutBytes: number;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE) of a string's UTF-8 bytes. */
+export function crc32(text: string): number {
+  const bytes = Buffer.from(text, "utf8");
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const recordLine = (json: string) => `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
+
+/** Reads and checks a journal file; cuts nothing on disk (see {@link Journal.open}). */
+export function readJournal<E>(path: string): JournalContents<E> | null {
+  if (!existsSync(path)) return null;
+  const text = readFileSync(path, "utf8");
+  let pos = 0;
+  const nl = text.indexOf("\n");
+  if (nl < 0) return null;
+  let header: { journal?: unknown; base?: unknown };
+  try {
+    header = JSON.parse(text.slice(0, nl));
+  } catch {
+    return null;
+  }
+  if (typeof header.journal !== "string" || typeof header.base !== "number") return null;
+  pos = nl + 1;
+  const records: JournalRecord<E>[] = [];
+  while (pos < text.length) {
+    const end = text.indexOf("\n", pos);
+    if (end < 0) break; // torn: no newline
+    const line = text.slice(pos, end);
+    const json = line.slice(9);
+    if (line[8] !== " " || parseInt(line.slice(0, 8), 16) !== crc32(json)) break;
+    let rec: JournalRecord<E>;
+    try {
+      rec = JSON.parse(json);
+    } catch {
+      break;
+    }
+    if (typeof rec.n !== "number" || (records.length > 0 && rec.n !== records[records.length - 1].n + 1)) break;
+    records.push(rec);
+    pos = end + 1;
+  }
+  return { id: header.journal, base: header.base, records, cutBytes: Buffer.byteLength(text.slice(pos), "utf8") };
+}
+
+/** An open journal, appending with batched fsync. */
+export class Journal<E> {
+  /** the last sequence number written */
+  lastSeq: number;
+  /** receive time (ms, performance clock) of the oldest record not yet fsynced, or null */
+  private pendingSince: number | null = null;
+  private fd: number;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private buffer: string[] = [];
+  /** called after each fsync with how long the oldest record waited (ms) */
+  onSynced: ((waitedMs: number) => void) | null = null;
+
+  private constructor(
+    /** the journal file's path */
+    readonly path: string,
+    /** the journal's id */
+    readonly id: string,
+    lastSeq: number,
+    /** longest time (ms) an appended record may wait for its fsync */
+    readonly fsyncMs: number,
+  ) {
+    this.lastSeq = lastSeq;
+    this.fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+  }
+
+  /**
+   * Opens (or creates) the journal at `path`: returns what it holds, cutting a torn or corrupt
+   * tail off the file, and the open journal for appending.
+   */
+  static open<E>(path: string, options: { fsyncMs?: number; newId?: () => string } = {}): { journal: Journal<E>; contents: JournalContents<E> } {
+    let contents = readJournal<E>(path);
+    if (!contents) {
+      const id = options.newId?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+      writeWhole(path, `${JSON.stringify({ journal: id, base: 0 })}\n`);
+      contents = { id, base: 0, records: [], cutBytes: 0 };
+    } else if (contents.cutBytes > 0) {
+      const size = Buffer.byteLength(readFileSync(path, "utf8"), "utf8") - contents.cutBytes;
+      const fd = openSync(path, constants.O_WRONLY);
+      ftruncateSync(fd, size);
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    const last = contents.records.length ? contents.records[contents.records.length - 1].n : contents.base;
+    return { journal: new Journal<E>(path, contents.id, last, options.fsyncMs ?? 100), contents };
+  }
+
+  /** Appends an event; it is written and fsynced within `fsyncMs`. Returns its sequence number. */
+  append(event: E): number {
+    const n = ++this.lastSeq;
+    this.buffer.push(recordLine(JSON.stringify({ n, e: event })));
+    if (this.pendingSince === null) this.pendingSince = performance.now();
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.fsyncMs);
+      this.timer.unref?.();
+    }
+    return n;
+  }
+
+  /** Writes and fsyncs everything appended so far. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.buffer.length === 0) return;
+    const text = this.buffer.join("");
+    this.buffer = [];
+    writeSync(this.fd, text);
+    fdatasyncSync(this.fd);
+    const since = this.pendingSince;
+    this.pendingSince = null;
+    if (since !== null) this.onSynced?.(performance.now() - since);
+  }
+
+  /**
+   * Starts the journal afresh after a save that contains everything up to `lastSeq`: the new
+   * file holds the header (base = lastSeq) and `warm` events the recorder needs to rebuild its
+   * state, numbered up to base. Written to a temp file and renamed, so a crash leaves either
+   * journal whole.
+   */
+  rotate(warm: E[]): void {
+    this.flush();
+    const base = this.lastSeq;
+    let text = `${JSON.stringify({ journal: this.id, base })}\n`;
+    warm.forEach((e, i) => {
+      text += recordLine(JSON.stringify({ n: base - warm.length + 1 + i, e }));
+    });
+    writeWhole(`${this.path}.tmp`, text);
+    renameSync(`${this.path}.tmp`, this.path);
+    fsyncFolder(dirname(this.path));
+    closeSync(this.fd);
+    this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
+  }
+
+  /** Flushes and closes the file. */
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Writes a whole small file and fsyncs it. */
+function writeWhole(path: string, text: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
