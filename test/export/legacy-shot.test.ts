@@ -22,14 +22,18 @@ describe.each(RECORDINGS)("legacy shot file, recording %s", (recording) => {
   });
   afterAll(() => db?.close());
 
+  // Tests are generated only for what this recording has: its .shot files, or (where pyDE1 crashed
+  // and wrote none) the structure check. Nothing is registered and then skipped.
   const files = shotFiles(recording);
-  it.runIf(files.length > 0).each(files)("%s matches pyDE1 byte for byte", (file) => {
-    const expected = readFileSync(join(recordingDir(recording), "shots", file), "utf8");
-    const ours = legacyShotFile(db, file.replace(/\.shot$/, ""));
-    expect(ours).toBe(expected);
-  });
+  for (const file of files) {
+    it(`${file} matches pyDE1 byte for byte`, () => {
+      const expected = readFileSync(join(recordingDir(recording), "shots", file), "utf8");
+      const ours = legacyShotFile(db, file.replace(/\.shot$/, ""));
+      expect(ours).toBe(expected);
+    });
+  }
 
-  it.runIf(files.length === 0)("writes a file where pyDE1 crashes (no profile): empty title, same structure", () => {
+  if (files.length === 0) it("writes a file where pyDE1 crashes (no profile): empty title, same structure", () => {
     const id = latestEspressoId(db);
     const ours = legacyShotFile(db, id);
     const names = ours.split("\n").filter((l) => /^[a-zA-Z_]+ /.test(l)).map((l) => l.split(" ")[0]);
