@@ -8,6 +8,7 @@
  * - `repr(x)` / `str(x)` always show a float as a float ("1.0") and switch to exponent notation
  *   below 1e-4 and from 1e16 ("1e-05", "1e+16"), where `String(x)` gives "1", "0.00001", "10000000000000000".
  */
+import { pythonFloatText } from "../store/hkv";
 
 /** Split a finite, non-negative double into an integer mantissa and a power of two: x = mantissa · 2^exponent. */
 function decompose(x: number): { mantissa: bigint; exponent: number } {
@@ -77,23 +78,6 @@ export function formatInt(n: number | bigint): string {
  * Python's `repr(x)` (and `str(x)`) for a float: the shortest digits that read back as the same
  * double, in fixed notation when the decimal point falls between 1e-4 and 1e16, else in exponent
  * notation with at least two exponent digits ("1e-05", "1.5e+16"); integral values keep ".0".
+ * One implementation for the whole project: the store's `pythonFloatText` (export may import store).
  */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  // toExponential() without an argument gives the shortest round-trip digits, like Python's repr.
-  const [mantissaText, exponentText] = x.toExponential().split("e");
-  const sign = mantissaText.startsWith("-") ? "-" : "";
-  const digits = mantissaText.replace("-", "").replace(".", "");
-  const exponent = Number(exponentText);
-  const point = exponent + 1; // digits before the decimal point
-  if (point > -4 && point <= 16) {
-    if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
-    if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}.0`;
-    return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
-  }
-  const head = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  const expSign = exponent < 0 ? "-" : "+";
-  return `${sign}${head}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
-}
+export const floatRepr: (x: number) => string = pythonFloatText;
