@@ -1,32 +1,24 @@
 /**
- * Opening a recording's expected.sqlite3 with sql.js in tests. Files that carry a `-wal` are copied to a
- * scratch folder and checkpointed into a rollback-journal file with the sqlite3 CLI first (sql.js
- * cannot read a WAL). To be replaced by the store's WAL applier.
+ * Opening a recording's expected.sqlite3 with sql.js in tests. A `-wal` beside a file is applied with
+ * the store's own WAL reader (`applyWal`), which also turns a WAL-mode header into a rollback-journal
+ * one, so sql.js opens the result directly.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import initSqlJs, { type Database } from "sql.js";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES } from "../support/paths";
+import { applyWal } from "../../src/store/wal";
 
 /** The folder of a recording under shared fixtures. */
 export function recordingDir(name: string): string {
   return join(FIXTURES, "recordings", name);
 }
 
-/** The bytes of a database file, with its `-wal` (if any) checkpointed in, from a scratch copy. */
+/** The bytes of a database file with the committed frames of its `-wal` (if any) applied. */
 export function databaseBytes(file: string): Buffer {
-  if (!existsSync(`${file}-wal`)) return readFileSync(file);
-  const dir = scratch("pyde1-export-");
-  try {
-    const copy = join(dir, "db.sqlite3");
-    copyFileSync(file, copy);
-    copyFileSync(`${file}-wal`, `${copy}-wal`);
-    execFileSync("/usr/bin/sqlite3", [copy, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;"], { stdio: "pipe" });
-    return readFileSync(copy);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const wal = existsSync(`${file}-wal`) ? readFileSync(`${file}-wal`) : null;
+  const { bytes } = applyWal(readFileSync(file), wal);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** A recording's expected.sqlite3 opened with sql.js. */
