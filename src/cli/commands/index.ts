@@ -4,6 +4,7 @@ import { init } from "./init";
 import { migrate } from "./migrate";
 import { info } from "./info";
 import { record } from "./record";
+import { profileAdd, profileImport, profileList, profileShow, profileUpload } from "./profile";
 
 /** The commands. */
-export const COMMANDS: Command[] = [init, migrate, info, record];
+export const COMMANDS: Command[] = [init, migrate, info, record, profileAdd, profileList, profileShow, profileImport, profileUpload];
