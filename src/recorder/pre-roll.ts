@@ -1,0 +1,50 @@
+/**
+ * The pre-roll: one rolling buffer per recorded class holding its newest notifications, with
+ * pyDE1's sizes from the catalog ("about one second, or the last-known value"). When a sequence
+ * starts, the buffers are written class by class in catalog order, oldest first.
+ */
+import { CATALOG, type NotificationClass } from "../catalog";
+import type { Notification } from "./payload";
+
+/** A fixed-size ring of the newest notifications of one class. */
+class RollingBuffer {
+  private readonly items: (Notification | undefined)[];
+  private next = 0;
+  private count = 0;
+
+  constructor(readonly size: number) {
+    this.items = new Array(size);
+  }
+
+  push(n: Notification): void {
+    if (this.size === 0) return;
+    this.items[this.next] = n;
+    this.next = (this.next + 1) % this.size;
+    if (this.count < this.size) this.count++;
+  }
+
+  /** Oldest first. */
+  contents(): Notification[] {
+    const out: Notification[] = [];
+    const start = (this.next - this.count + this.size) % this.size;
+    for (let k = 0; k < this.count; k++) out.push(this.items[(start + k) % this.size]!);
+    return out;
+  }
+}
+
+/** The rolling buffers of every recorded class. */
+export class PreRoll {
+  private readonly buffers = new Map<string, RollingBuffer>(CATALOG.map((c) => [c.name, new RollingBuffer(c.buffer)]));
+
+  /** Adds a notification to its class's buffer, dropping that buffer's oldest when full. */
+  push(n: Notification): void {
+    this.buffers.get(n.cls.name)?.push(n);
+  }
+
+  /** Every buffered notification, class by class in catalog order, oldest first within a class. */
+  *contents(): Iterable<{ cls: NotificationClass; notification: Notification }> {
+    for (const cls of CATALOG) {
+      for (const notification of this.buffers.get(cls.name)!.contents()) yield { cls, notification };
+    }
+  }
+}
