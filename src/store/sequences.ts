@@ -34,8 +34,8 @@ export interface NewSequence {
   profile_assumed: boolean;
 }
 
-/** The master-row times a gate fills in. */
-export type SequenceTime = "start_flow" | "end_flow" | "end_sequence";
+/** The master-row times the gates fill in (`start_sequence` moves earlier when a gate clear arrives late). */
+export type SequenceTime = "start_sequence" | "start_flow" | "end_flow" | "end_sequence";
 
 const RESOURCE_COLUMNS = new Set(SEQUENCE_RESOURCES.map((r) => r.column));
 
