@@ -15,7 +15,7 @@ if (!out) {
 const stream = createWriteStream(out);
 let n = 0;
 for (const line of syntheticCapture({ shots: Number(values.shots ?? 20), seed: Number(values.seed ?? 1) })) {
-  if (!stream.write(`${line}\n`)) await new Promise((r) => stream.once("drain", r));
+  if (!stream.write(`${line}\n`)) await new Promise<void>((r) => stream.once("drain", () => r()));
   n++;
 }
 stream.end(() => console.error(`wrote ${n} events to ${out}`));

@@ -130,6 +130,11 @@ export class FilePersistence implements Persistence {
    * appeared. On any failure the old file is untouched and the temp file removed.
    */
   async save(bytes: Uint8Array): Promise<void> {
+    this.saveSync(bytes);
+  }
+
+  /** {@link save}, synchronously (nothing else runs between the checks and the rename). */
+  saveSync(bytes: Uint8Array): void {
     if (this.mode !== "write") throw new StoreError(this.name, `${this.name}: opened read-only; not saving.`);
     this.refuseForeignWriter();
     const old = this.checkUnchanged();

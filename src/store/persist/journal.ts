@@ -167,23 +167,34 @@ export class Journal<E> {
   }
 
   /**
-   * Starts the journal afresh after a save that contains everything up to `lastSeq`: the new
-   * file holds the header (base = lastSeq) and `warm` events the recorder needs to rebuild its
-   * state, numbered up to base. Written to a temp file and renamed, so a crash leaves either
-   * journal whole.
+   * Writes the journal that follows a save containing everything up to `lastSeq`, at `path`
+   * (normally `<journal>.next`): a header with base = lastSeq and the `warm` events the recorder
+   * needs to rebuild its state, numbered up to base. The caller renames it over the journal once
+   * the save is durable, then calls {@link reopen}.
    */
-  rotate(warm: E[]): void {
+  writeNext(path: string, warm: E[]): void {
     this.flush();
     const base = this.lastSeq;
     let text = `${JSON.stringify({ journal: this.id, base })}\n`;
     warm.forEach((e, i) => {
       text += recordLine(JSON.stringify({ n: base - warm.length + 1 + i, e }));
     });
-    writeWhole(`${this.path}.tmp`, text);
-    renameSync(`${this.path}.tmp`, this.path);
-    fsyncFolder(dirname(this.path));
+    writeWhole(path, text);
+  }
+
+  /** Reopens the journal file (after it was replaced by a rename) for appending. */
+  reopen(): void {
+    this.flush();
     closeSync(this.fd);
     this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
+  }
+
+  /** Replaces the journal with a fresh one (see {@link writeNext}) in one step. */
+  rotate(warm: E[]): void {
+    this.writeNext(`${this.path}.tmp`, warm);
+    renameSync(`${this.path}.tmp`, this.path);
+    fsyncFolder(dirname(this.path));
+    this.reopen();
   }
 
   /** Flushes and closes the file. */
