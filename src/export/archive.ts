@@ -1,0 +1,175 @@
+/**
+ * Archiving old sequences (browser-safe, no I/O): finding the sequences that ended before a time,
+ * copying each one whole — its master row, its rows in every notification table of the catalog and
+ * the profile it references — into an archive database with the same schema, checking the copy's
+ * counts, and deleting the originals. Callers save both databases (see `pyde1-store archive`).
+ */
+import type { Database, SqlValue } from "sql.js";
+import { NOTIFICATION_TABLES } from "../catalog";
+import type { Store } from "../store/store";
+
+/** An archive step found something wrong; nothing is deleted from the live database. */
+export class ArchiveError extends Error {
+  override name = "ArchiveError";
+}
+
+/** One sequence chosen to move. */
+export interface ArchivedSequence {
+  id: string;
+  active_state: string | null;
+  start_sequence: number | null;
+  end_sequence: number;
+  profile_id: string | null;
+  /** already in the archive with the same row counts (an earlier run stopped before deleting) */
+  alreadyArchived: boolean;
+}
+
+/** What an archive run moves. */
+export interface ArchivePlan {
+  /** epoch seconds: sequences whose end_sequence is before this move */
+  before: number;
+  sequences: ArchivedSequence[];
+  /** rows per table that move: `sequence` first, then the 13 notification tables in catalog order */
+  rows: Record<string, number>;
+  /** profile ids the moving sequences reference */
+  profiles: string[];
+  /** of those, the ones the archive does not hold yet (copied) */
+  newProfiles: string[];
+  /** sequences older than `before` left in place because they never completed (no end_sequence) */
+  incompleteLeft: number;
+}
+
+/** The first column of every row of a query. */
+function column(db: Database, sql: string, params: SqlValue[] = []): SqlValue[] {
+  return (db.exec(sql, params)[0]?.values ?? []).map((r) => r[0]);
+}
+
+/** Rows of one sequence per table (`sequence` and the notification tables). */
+function countsOf(db: Database, id: string): Record<string, number> {
+  const counts: Record<string, number> = { sequence: Number(column(db, "SELECT count(*) FROM sequence WHERE id = ?", [id])[0]) };
+  for (const t of NOTIFICATION_TABLES) counts[t] = Number(column(db, `SELECT count(*) FROM ${t} WHERE sequence_id = ?`, [id])[0]);
+  return counts;
+}
+
+const sameCounts = (a: Record<string, number>, b: Record<string, number>) => Object.keys(a).every((t) => a[t] === b[t]);
+
+/**
+ * Chooses the sequences (not pyDE1's 'dummy' row) whose end_sequence is before `before` (epoch
+ * seconds) and counts what moves. With `archive`, marks sequences it already holds completely and
+ * refuses ones it holds differently.
+ */
+export function planArchive(live: Store, before: number, archive: Store | null = null): ArchivePlan {
+  const db = live.db;
+  const st = db.prepare(
+    "SELECT id, active_state, start_sequence, end_sequence, profile_id FROM sequence " +
+      "WHERE id <> 'dummy' AND end_sequence IS NOT NULL AND end_sequence < ? ORDER BY end_sequence, rowid",
+  );
+  const sequences: ArchivedSequence[] = [];
+  try {
+    st.bind([before]);
+    while (st.step()) {
+      const [id, active_state, start_sequence, end_sequence, profile_id] = st.get();
+      sequences.push({
+        id: String(id),
+        active_state: active_state === null ? null : String(active_state),
+        start_sequence: start_sequence as number | null,
+        end_sequence: end_sequence as number,
+        profile_id: profile_id === null ? null : String(profile_id),
+        alreadyArchived: false,
+      });
+    }
+  } finally {
+    st.free();
+  }
+  const rows: Record<string, number> = { sequence: 0 };
+  for (const t of NOTIFICATION_TABLES) rows[t] = 0;
+  for (const s of sequences) {
+    const counts = countsOf(db, s.id);
+    for (const t of Object.keys(rows)) rows[t] += counts[t];
+    if (archive && archive.sequences.has(s.id)) {
+      if (!sameCounts(counts, countsOf(archive.db, s.id))) {
+        throw new ArchiveError(
+          `${archive.file}: already holds sequence '${s.id}' with other row counts than ${live.file}. Nothing was changed; compare the two files, or archive into a new file.`,
+        );
+      }
+      s.alreadyArchived = true;
+    }
+  }
+  const profiles = [...new Set(sequences.map((s) => s.profile_id).filter((p): p is string => p !== null))].filter(
+    (p) => column(db, "SELECT 1 FROM profile WHERE id = ?", [p]).length > 0,
+  );
+  const newProfiles = archive ? profiles.filter((p) => column(archive.db, "SELECT 1 FROM profile WHERE id = ?", [p]).length === 0) : profiles;
+  const incompleteLeft = Number(
+    column(db, "SELECT count(*) FROM sequence WHERE id <> 'dummy' AND end_sequence IS NULL AND start_sequence < ?", [before])[0],
+  );
+  return { before, sequences, rows, profiles, newProfiles, incompleteLeft };
+}
+
+/** Copies every row `select` finds from one database into the same table of another, columns by name. */
+function copyRows(from: Database, to: Database, table: string, where: string, params: SqlValue[]): number {
+  const st = from.prepare(`SELECT * FROM ${table} WHERE ${where} ORDER BY rowid`);
+  let insert: ReturnType<Database["prepare"]> | null = null;
+  let n = 0;
+  try {
+    st.bind(params);
+    while (st.step()) {
+      if (!insert) {
+        const names = st.getColumnNames();
+        insert = to.prepare(`INSERT INTO ${table} (${names.map((c) => `"${c}"`).join(", ")}) VALUES (${names.map(() => "?").join(", ")})`);
+      }
+      insert.run(st.get());
+      n++;
+    }
+  } finally {
+    st.free();
+    insert?.free();
+  }
+  return n;
+}
+
+/**
+ * Copies the plan's sequences (those not already archived) and new profiles into `archive` in one
+ * transaction, then checks that the archive holds, per table, exactly the rows the plan counted.
+ * Throws ArchiveError (the archive transaction rolled back) when a count differs.
+ */
+export function copyToArchive(live: Store, archive: Store, plan: ArchivePlan): void {
+  archive.transaction(() => {
+    for (const p of plan.newProfiles) copyRows(live.db, archive.db, "profile", "id = ?", [p]);
+    for (const s of plan.sequences) {
+      if (s.alreadyArchived) continue;
+      copyRows(live.db, archive.db, "sequence", "id = ?", [s.id]);
+      for (const t of NOTIFICATION_TABLES) copyRows(live.db, archive.db, t, "sequence_id = ?", [s.id]);
+    }
+    verifyArchive(archive, plan);
+  });
+}
+
+/** Checks the archive holds the plan's rows per table and its profiles; throws ArchiveError otherwise. */
+export function verifyArchive(archive: Store, plan: ArchivePlan): void {
+  const found: Record<string, number> = {};
+  for (const t of Object.keys(plan.rows)) found[t] = 0;
+  for (const s of plan.sequences) {
+    const counts = countsOf(archive.db, s.id);
+    for (const t of Object.keys(found)) found[t] += counts[t];
+  }
+  for (const t of Object.keys(plan.rows)) {
+    if (found[t] !== plan.rows[t]) {
+      throw new ArchiveError(`${archive.file}: table ${t} holds ${found[t]} rows of the archived sequences, expected ${plan.rows[t]}. Nothing was deleted; check the disk and try again.`);
+    }
+  }
+  for (const p of plan.profiles) {
+    if (column(archive.db, "SELECT 1 FROM profile WHERE id = ?", [p]).length === 0) {
+      throw new ArchiveError(`${archive.file}: profile '${p}' is missing after the copy. Nothing was deleted; try again.`);
+    }
+  }
+}
+
+/** Deletes the plan's sequences (master rows and notification rows) from the live database, in one transaction. */
+export function deleteArchived(live: Store, plan: ArchivePlan): void {
+  live.transaction(() => {
+    for (const s of plan.sequences) {
+      for (const t of NOTIFICATION_TABLES) live.db.run(`DELETE FROM ${t} WHERE sequence_id = ?`, [s.id]);
+      live.db.run("DELETE FROM sequence WHERE id = ?", [s.id]);
+    }
+  });
+}
