@@ -4,7 +4,12 @@ import { init } from "./init";
 import { migrate } from "./migrate";
 import { info } from "./info";
 import { record } from "./record";
+import { exportShot } from "./export";
+import { backup } from "./backup";
+import { archive } from "./archive";
+import { replay } from "./replay";
+import { upload } from "./upload";
 import { profileAdd, profileImport, profileList, profileShow, profileUpload } from "./profile";
 
 /** The commands. */
-export const COMMANDS: Command[] = [init, migrate, info, record, profileAdd, profileList, profileShow, profileImport, profileUpload];
+export const COMMANDS: Command[] = [init, migrate, info, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, archive, replay, upload];
