@@ -10,6 +10,8 @@ import type { Log } from "./log";
 /** A queue of writes committed together. */
 export class PendingWrites {
   private queue: (() => void)[] = [];
+  /** when true, writes are dropped (the recorder is rebuilding state from events already stored) */
+  muted = false;
 
   constructor(
     private readonly store: Store,
@@ -24,7 +26,7 @@ export class PendingWrites {
 
   /** Queues one write. */
   add(write: () => void): void {
-    this.queue.push(write);
+    if (!this.muted) this.queue.push(write);
   }
 
   /**

@@ -35,6 +35,7 @@ export class ProfileKnowledge {
     }
     if (typeof id !== "string") return false;
     this.known = id;
+    if (this.pending.muted) return true;
     const ts = message.timestamp;
     // written at once (not queued) so that a master row opened next reads it back
     this.pending.flush();

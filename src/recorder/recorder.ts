@@ -75,6 +75,12 @@ export class Recorder {
   private readonly recent = new Map<string, OpenSequence>();
   private current: OpenSequence | null = null;
   private clock = 0;
+  /** each used event's place in the input, for {@link retained} */
+  private serial = 0;
+  /** the latest event of each kind that the recorder's knowledge (profile, resources) rests on */
+  private readonly stateEvents = new Map<string, { event: RecorderEvent; serial: number }>();
+  /** true while {@link prime} runs: state is rebuilt, nothing is written, counted or reported */
+  private priming = false;
 
   constructor(
     private readonly store: Store,
@@ -102,6 +108,34 @@ export class Recorder {
   /** How many writes wait for the next commit. */
   get queuedWrites(): number {
     return this.pending.length;
+  }
+
+  /**
+   * The events the recorder's state rests on when no sequence is open: the pre-roll buffers'
+   * notifications and the latest profile and resource knowledge, in input order. Feeding them to
+   * {@link prime} of a new recorder rebuilds that state (a journal keeps them across a save).
+   */
+  retained(): RecorderEvent[] {
+    const kept = [...this.preRoll.contents(), ...this.stateEvents.values()];
+    return kept.sort((a, b) => a.serial - b.serial).map((k) => k.event);
+  }
+
+  /**
+   * Rebuilds state from events already in the database (see {@link retained}): fills the pre-roll
+   * and the profile and resource knowledge, marks their sequences as closed; writes nothing,
+   * counts nothing, calls no hooks.
+   */
+  prime(events: Iterable<RecorderEvent>): void {
+    const counts = structuredClone(this.counts);
+    this.priming = true;
+    this.pending.muted = true;
+    try {
+      for (const e of events) this.handle(e);
+    } finally {
+      this.priming = false;
+      this.pending.muted = false;
+      Object.assign(this.counts, counts);
+    }
   }
 
   /** Feeds one event. Never throws. */
@@ -148,13 +182,14 @@ export class Recorder {
       }
       if (path === "de1/profile/id") {
         this.profile.answered(seq.id, text);
+        this.stateEvents.set("answer:profile", { event, serial: this.serial++ });
       } else {
         const column = columnForResource(path, seq.activeState);
         if (!column) return this.ignore("stray-resource", path);
         this.pending.add(() => this.store.sequences.setResource(seq.id, column, text));
       }
       this.counts.resources++;
-      this.options.onAccepted?.(event);
+      this.hook("onAccepted", () => this.options.onAccepted?.(event));
     } catch (e) {
       this.log("error", `recorder: unexpected failure on resource ${String(path).slice(0, 200)}: ${(e as Error).stack ?? e}`);
     }
@@ -183,7 +218,17 @@ export class Recorder {
     this.pending.flush();
     if (seq) {
       if (reason !== "complete") this.log("info", `recorder: sequence ${seq.id} closed (${reason})`);
-      this.options.onSequenceEnd?.({ id: seq.id, activeState: seq.activeState, startSequence: seq.startSequence }, reason);
+      this.hook("onSequenceEnd", () => this.options.onSequenceEnd?.({ id: seq.id, activeState: seq.activeState, startSequence: seq.startSequence }, reason));
+    }
+  }
+
+  /** Runs a caller's hook; its failure is logged, never thrown into the recording. */
+  private hook(name: string, run: () => void): void {
+    if (this.priming) return;
+    try {
+      run();
+    } catch (e) {
+      this.log("error", `recorder: the ${name} hook failed: ${(e as Error).message}`);
     }
   }
 
@@ -203,12 +248,13 @@ export class Recorder {
     const n = readNotification(cls, event.payload, cls.name === GATE_CLASS ? ["sequence_id"] : []);
     if (!n.ok) return this.reject(n, event.topic);
     this.counts.accepted++;
-    this.options.onAccepted?.(event);
+    this.hook("onAccepted", () => this.options.onAccepted?.(event));
     const gate = cls.name === GATE_CLASS ? readGate(n) : null;
-    if (gate) this.beforeGate(gate, n);
-    this.preRoll.push(n);
+    if (gate && this.priming) this.remember({ id: gate.sequenceId, activeState: gate.activeState, startSequence: n.arrivalTime, openedAt: 0, recording: false });
+    else if (gate) this.beforeGate(gate, n);
+    this.preRoll.push({ notification: n, event, serial: this.serial++ });
     if (this.current?.recording) this.write(n, this.current.id);
-    if (gate) this.afterGate(gate, n);
+    if (gate && !this.priming) this.afterGate(gate, n);
   }
 
   private write(n: Notification, sequenceId: string): void {
@@ -262,8 +308,7 @@ export class Recorder {
       recording: false,
     };
     this.current = seq;
-    this.recent.set(seq.id, seq);
-    if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value as string);
+    this.remember(seq);
     const { profileId, assumed } = this.profile.forNewSequence();
     const resources = this.snapshots.forSequence(seq.activeState);
     this.pending.add(() => {
@@ -279,7 +324,14 @@ export class Recorder {
     });
     this.counts.sequences++;
     this.log("info", `recorder: sequence ${seq.id} (${seq.activeState}) opened`);
-    this.options.onSequenceStart?.({ id: seq.id, activeState: seq.activeState, startSequence: seq.startSequence });
+    this.hook("onSequenceStart", () => this.options.onSequenceStart?.({ id: seq.id, activeState: seq.activeState, startSequence: seq.startSequence }));
+  }
+
+  /** Keeps a sequence among the recent ones (HTTP answers find it; its late gates do not reopen it). */
+  private remember(seq: OpenSequence): void {
+    this.recent.delete(seq.id);
+    this.recent.set(seq.id, seq);
+    if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   private update(path: string, event: MessageEvent): void {
@@ -290,15 +342,16 @@ export class Recorder {
     } else if (this.snapshots.update(path, parsed.text) === 0) {
       return this.ignore("other-topic", event.topic);
     }
+    this.stateEvents.set(`update:${path}`, { event, serial: this.serial++ });
     this.counts.updates++;
-    this.options.onAccepted?.(event);
+    this.hook("onAccepted", () => this.options.onAccepted?.(event));
   }
 
   private will(client: string, event: MessageEvent): void {
     const decoded = decodePayload(event.payload);
     bump(this.counts.ignored, "will");
     if (!decoded.ok || decoded.text.trim() !== "Died") return;
-    this.options.onAccepted?.(event);
+    this.hook("onAccepted", () => this.options.onAccepted?.(event));
     this.log("warn", `recorder: pyDE1's ${client.slice(0, 100)} client died`);
     if (this.current) this.close("died");
   }
