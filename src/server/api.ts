@@ -1,0 +1,112 @@
+/**
+ * The read-only JSON API: the sequence list, one sequence, and one shot in an export format.
+ * Pure functions from (Store, path, query) to a reply, so they are tested without sockets.
+ */
+import type { Store } from "../store/store";
+import type { SequenceRow } from "../store/sequences";
+import { legacyShotFile, jsonShotFile, shotCsv, readDrinkWeight, SequenceNotFoundError, IncompleteSequenceError } from "../export";
+
+/** What the server sends back for an API request. */
+export interface ApiReply {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+/** One row of `/api/sequences`. */
+export interface SequenceSummary {
+  id: string;
+  active_state: string | null;
+  start_sequence: number | null;
+  start_flow: number | null;
+  end_flow: number | null;
+  end_sequence: number | null;
+  profile_id: string;
+  profile_assumed: boolean;
+  /** the profile's title; null when the profile row is missing or has none (the `dummy` profile) */
+  profile_title: string | null;
+  /** seconds between flow begin and flow end, when both are known */
+  flow_duration: number | null;
+  /** pyDE1's drink weight (largest median weight between flow end and sequence end), grams */
+  drink_weight: number | null;
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** A JSON reply. */
+function json(status: number, value: unknown): ApiReply {
+  return { status, contentType: JSON_TYPE, body: JSON.stringify(value) };
+}
+
+/** The summary of one master row. */
+function summarize(store: Store, row: SequenceRow, titles: Map<string, string | null>): SequenceSummary {
+  if (!titles.has(row.profile_id)) titles.set(row.profile_id, store.profiles.get(row.profile_id)?.title ?? null);
+  const hasFlow = row.start_flow !== null && row.end_flow !== null;
+  const weight =
+    row.end_flow !== null && row.end_sequence !== null ? readDrinkWeight(store.db, row.id, row.end_flow, row.end_sequence) : null;
+  return {
+    id: row.id,
+    active_state: row.active_state,
+    start_sequence: row.start_sequence,
+    start_flow: row.start_flow,
+    end_flow: row.end_flow,
+    end_sequence: row.end_sequence,
+    profile_id: row.profile_id,
+    profile_assumed: row.profile_assumed === 1,
+    profile_title: titles.get(row.profile_id) ?? null,
+    flow_duration: hasFlow ? (row.end_flow as number) - (row.start_flow as number) : null,
+    drink_weight: weight,
+  };
+}
+
+/** Every real sequence, newest first. */
+export function listSequences(store: Store): SequenceSummary[] {
+  const titles = new Map<string, string | null>();
+  return store.sequences.list().map((row) => summarize(store, row, titles));
+}
+
+/** The export formats `/api/sequences/ID/shot` offers. */
+const FORMATS = {
+  legacy: { type: "text/plain; charset=utf-8", ext: "shot", make: legacyShotFile },
+  json: { type: JSON_TYPE, ext: "json", make: jsonShotFile },
+  csv: { type: "text/csv; charset=utf-8", ext: "csv", make: shotCsv },
+} as const;
+
+/** Answers a request under `/api/` (path without the query); null when no API route matches. */
+export function answerApi(store: Store, path: string, query: URLSearchParams): ApiReply | null {
+  if (path === "/api/sequences") return json(200, listSequences(store));
+  const m = /^\/api\/sequences\/([^/]+)(\/shot)?$/.exec(path);
+  if (!m) return null;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]);
+  } catch {
+    return json(400, { error: "bad sequence id" });
+  }
+  const row = id === "dummy" ? null : store.sequences.get(id);
+  if (!row) return json(404, { error: `no sequence with id '${id}'` });
+  if (!m[2]) {
+    const summary = summarize(store, row, new Map());
+    const profile = store.profiles.get(row.profile_id);
+    const { source: _source, ...profileRow } = profile ?? { source: null };
+    return json(200, { ...summary, row, profile: profile ? profileRow : null });
+  }
+  const name = query.get("format") ?? "legacy";
+  if (!Object.hasOwn(FORMATS, name)) return json(400, { error: `format must be legacy, json or csv, not '${name}'` });
+  const format = FORMATS[name as keyof typeof FORMATS];
+  const partial = query.get("partial") === "1" || query.get("partial") === "true";
+  try {
+    const body = format.make(store.db, id, { partial });
+    return {
+      status: 200,
+      contentType: format.type,
+      body,
+      headers: { "Content-Disposition": `inline; filename="${id.replace(/[^\w.-]/g, "_")}.${format.ext}"` },
+    };
+  } catch (e) {
+    if (e instanceof SequenceNotFoundError) return json(404, { error: e.message });
+    if (e instanceof IncompleteSequenceError) return json(409, { error: `${e.message} (add &partial=1 to export it anyway)` });
+    throw e;
+  }
+}

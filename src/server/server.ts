@@ -1,0 +1,168 @@
+/**
+ * The local server (`pyde1-store serve`): the viewer's files, `GET /db` (a consistent snapshot of
+ * the database), a small read-only JSON API and a change-event stream. Binds 127.0.0.1 unless told
+ * otherwise; only GET and HEAD; nothing outside the viewer's folder is reachable.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createReadStream, statSync } from "node:fs";
+import { basename } from "node:path";
+import type { AddressInfo } from "node:net";
+import type { DatabaseSource } from "./database-source";
+import { contentTypeOf, defaultViewerDir, resolveStatic } from "./static-files";
+import { answerApi } from "./api";
+import { ChangeEvents } from "./events";
+
+/** Options for {@link startServer}. */
+export interface ServerOptions {
+  /** the database to serve */
+  source: DatabaseSource;
+  /** address to bind (default 127.0.0.1) */
+  host?: string;
+  /** port (default 8080; 0 = any free port) */
+  port?: number;
+  /** folder of the built viewer (default: dist/viewer beside the running script) */
+  viewerDir?: string;
+  /** how often to look for changes of a file source, ms (default 2000; 0 = never) */
+  pollMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:8080/` */
+  readonly url: string;
+  /** the port it listens on */
+  readonly port: number;
+  /** tells the open pages that the database changed (the recorder calls this when a shot completes) */
+  notifyChanged(detail?: Record<string, unknown>): void;
+  /** stops listening, ends the event streams and releases the source */
+  close(): Promise<void>;
+}
+
+/** Security headers sent with every reply. */
+const COMMON_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
+/** The viewer page's policy: its own files only, workers and wasm from itself, data/blob downloads. */
+const PAGE_POLICY =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data: blob:; connect-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/** Host names a loopback-bound server answers to (a guard against DNS rebinding). */
+function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
+  const loopback = boundHost === "127.0.0.1" || boundHost === "localhost" || boundHost === "::1";
+  if (!loopback) return true;
+  if (!hostHeader) return false;
+  const name = hostHeader.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return name === "127.0.0.1" || name === "localhost" || name === "::1";
+}
+
+/** Sends a small text or JSON body (no body for HEAD). */
+function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Uint8Array, extra: Record<string, string> = {}): void {
+  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+  res.writeHead(status, { ...COMMON_HEADERS, "Content-Type": type, "Content-Length": String(bytes.length), ...extra });
+  res.end(req.method === "HEAD" ? undefined : bytes);
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const viewerDir = options.viewerDir ?? defaultViewerDir();
+  const { source } = options;
+  const events = new ChangeEvents();
+  const plain = "text/plain; charset=utf-8";
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hostAllowed(req.headers.host, host)) return send(req, res, 403, plain, "forbidden host\n");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return send(req, res, 405, plain, "only GET and HEAD\n", { Allow: "GET, HEAD" });
+    }
+    const raw = req.url ?? "/";
+    if (!raw.startsWith("/")) return send(req, res, 400, plain, "bad request path\n");
+    const q = raw.indexOf("?");
+    const path = q < 0 ? raw : raw.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
+
+    if (path === "/db") {
+      const bytes = source.snapshot();
+      const name = basename(source.name).replace(/[^\w.-]/g, "_") || "pyde1.sqlite3";
+      return send(req, res, 200, "application/vnd.sqlite3", bytes, {
+        "Cache-Control": "no-store",
+        "Content-Disposition": `attachment; filename="${name}"`,
+      });
+    }
+    if (path === "/api/events") {
+      if (req.method === "HEAD") return send(req, res, 200, "text/event-stream; charset=utf-8", "");
+      return events.attach(res);
+    }
+    if (path === "/api" || path.startsWith("/api/")) {
+      const reply = answerApi(source.store(), path, query) ?? { status: 404, contentType: "application/json; charset=utf-8", body: '{"error":"no such API path"}' };
+      return send(req, res, reply.status, reply.contentType, reply.body, { "Cache-Control": "no-store", ...reply.headers });
+    }
+    const found = resolveStatic(viewerDir, path);
+    if ("refused" in found) {
+      return found.refused === "bad-path" ? send(req, res, 400, plain, "bad request path\n") : send(req, res, 404, plain, "not found\n");
+    }
+    const size = statSync(found.file).size;
+    const type = contentTypeOf(found.file);
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      "Content-Type": type,
+      "Content-Length": String(size),
+      "Cache-Control": "no-cache",
+      ...(type.startsWith("text/html") ? { "Content-Security-Policy": PAGE_POLICY } : {}),
+    });
+    if (req.method === "HEAD") return void res.end();
+    createReadStream(found.file).pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      const message = (e as Error)?.message ?? String(e);
+      if (!res.headersSent) send(req, res, 500, plain, `${message.split("\n")[0]}\n`);
+      else res.destroy();
+    }
+  });
+
+  await new Promise<void>((done, fail) => {
+    server.once("error", fail);
+    server.listen(options.port ?? 8080, host, () => {
+      server.off("error", fail);
+      done();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+
+  let last = source.version?.();
+  const pollMs = options.pollMs ?? 2000;
+  const poll =
+    source.version && pollMs > 0
+      ? setInterval(() => {
+          const now = source.version?.();
+          if (now !== last) {
+            last = now;
+            events.changed({ reason: "file" });
+          }
+        }, pollMs)
+      : null;
+  poll?.unref();
+
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    notifyChanged: (detail) => events.changed(detail),
+    close: async () => {
+      if (poll) clearInterval(poll);
+      events.close();
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      await closed;
+      source.close?.();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Getting database bytes into the page: from a URL (the server's `/db`, or `?db=URL`) or from
+ * picked / dropped files (a `.sqlite3` and, when picked alongside, its `-wal`), with progress.
+ */
+
+/** Progress callback: bytes so far, and the total when known. */
+export type Progress = (loaded: number, total: number | null) => void;
+
+/** A database file and the `-wal` that belongs to it, when one was given. */
+export interface PickedDatabase {
+  db: File;
+  wal: File | null;
+}
+
+/** Reads a byte stream to the end into one ArrayBuffer, reporting progress. */
+async function readAll(stream: ReadableStream<Uint8Array>, total: number | null, progress: Progress): Promise<ArrayBuffer> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  let lastReport = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    const now = performance.now();
+    if (now - lastReport > 50) {
+      lastReport = now;
+      progress(loaded, total);
+    }
+  }
+  progress(loaded, total);
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out.buffer;
+}
+
+/** Fetches a database from a URL; throws with the URL and status when it fails. */
+export async function fetchDatabase(url: string, progress: Progress): Promise<ArrayBuffer> {
+  const res = await fetch(url, { cache: "no-store" });
+  if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status} ${res.statusText}`);
+  const length = Number(res.headers.get("Content-Length"));
+  if (!res.body) return res.arrayBuffer();
+  return readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress);
+}
+
+/** Reads a picked file with progress. */
+export function readFile(file: File, progress: Progress): Promise<ArrayBuffer> {
+  return readAll(file.stream(), file.size, progress);
+}
+
+/**
+ * Finds the database among picked files, and its `-wal` (same name + `-wal`). With only a `-wal`
+ * picked, or no file, explains what to pick.
+ */
+export function pairFiles(files: File[]): PickedDatabase {
+  const wals = files.filter((f) => f.name.endsWith("-wal"));
+  const others = files.filter((f) => !f.name.endsWith("-wal") && !f.name.endsWith("-shm") && !f.name.endsWith("-journal"));
+  if (others.length === 0) {
+    throw new Error(wals.length ? "pick the database file together with its -wal (both at once)" : "no database file was picked");
+  }
+  const db = others.find((f) => wals.some((w) => w.name === `${f.name}-wal`)) ?? others[0];
+  const wal = wals.find((w) => w.name === `${db.name}-wal`) ?? null;
+  return { db, wal };
+}
+
+/** "12.3 MB" */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,246 @@
+/**
+ * The shot viewer's page: opens a database (the server's `/db`, `?db=URL`, a picked or dropped
+ * `.sqlite3` with its `-wal`), and wires the list, the shot chart, compare, profile and SQL console.
+ * sql.js runs in a worker; everything from the database is shown as text.
+ */
+import { WorkerClient } from "./worker-client";
+import type { ProfileInfo, ShotSeries } from "./protocol";
+import { byId, el, replace } from "./dom";
+import { fetchDatabase, formatBytes, pairFiles, readFile } from "./loader";
+import { SequenceList } from "./sequence-list";
+import { ShotChart } from "./shot-chart";
+import { CompareChart } from "./compare-chart";
+import { renderProfile, stepNames } from "./profile-panel";
+import { renderShotHeader } from "./shot-view";
+import { setupSqlConsole } from "./sql-console";
+import { Tabs, type TabName } from "./tabs";
+
+const client = new WorkerClient(new URL("worker.js", import.meta.url));
+const shots = new Map<string, ShotSeries>();
+const profiles = new Map<string, ProfileInfo>();
+let currentId: string | null = null;
+let opened = 0;
+
+const status = byId("status");
+const errorBox = byId("error");
+const progress = byId("progress");
+const progressBar = byId("progress-bar");
+const shotChart = new ShotChart(byId("shot-chart"));
+const compare = new CompareChart(byId("compare-controls"), byId("compare-chart"));
+const tabs = new Tabs((tab) => shownTab(tab));
+const list = new SequenceList({ open: (id) => void openShot(id), compare: (ids) => compareChanged(ids) });
+
+/** Shows an error above the content (as text). */
+function showError(e: unknown): void {
+  errorBox.textContent = (e as Error)?.message ?? String(e);
+  errorBox.hidden = false;
+}
+
+/** Shows or hides the loading bar; `fraction` null = indeterminate. */
+function loading(text: string | null, fraction: number | null = null): void {
+  progress.hidden = text === null;
+  progress.classList.toggle("indeterminate", fraction === null);
+  progressBar.style.width = fraction === null ? "" : `${Math.round(fraction * 100)}%`;
+  byId("progress-text").textContent = text ?? "";
+}
+
+/** A progress reporter for loading `name`. */
+const reporter = (name: string) => (loaded: number, total: number | null) =>
+  loading(`Loading ${name} — ${formatBytes(loaded)}${total ? ` of ${formatBytes(total)}` : ""}`, total ? loaded / total : null);
+
+/** Opens database bytes in the worker and shows its sequences; keeps the shown shot when it still exists. */
+async function open(name: string, db: ArrayBuffer, wal: ArrayBuffer | null): Promise<void> {
+  loading(`Opening ${name}…`);
+  const started = performance.now();
+  try {
+    const result = await client.request("open", { name, db, wal }, wal ? [db, wal] : [db]);
+    shots.clear();
+    profiles.clear();
+    opened++;
+    errorBox.hidden = true;
+    document.body.classList.add("has-db");
+    replace(byId("db-name"), el("strong", {}, result.name), ` · ${formatBytes(result.bytes)} · schema v${result.userVersion}`, result.wal !== "none" ? ` · -wal ${result.wal}` : "");
+    byId("db-name").title = result.name;
+    list.set(result.sequences);
+    status.textContent = `${result.sequences.length} sequences, opened in ${(performance.now() - started).toFixed(0)} ms`;
+    const keep = currentId && list.find(currentId) ? currentId : null;
+    const wanted = keep ?? new URLSearchParams(location.hash.slice(1)).get("seq");
+    const first = (wanted && list.find(wanted)?.id) || result.sequences.find((s) => s.active_state === "Espresso")?.id || result.sequences[0]?.id;
+    currentId = null;
+    if (first) await openShot(first);
+    else replace(byId("shot-title"), "No sequences in this database");
+    if (list.compareIds.length) compareChanged(list.compareIds);
+  } finally {
+    loading(null);
+  }
+}
+
+/** The shot's series, from the cache or the worker. */
+async function shot(id: string): Promise<ShotSeries> {
+  let s = shots.get(id);
+  if (!s) {
+    s = await client.request("shot", { id });
+    shots.set(id, s);
+  }
+  return s;
+}
+
+/** The profile row, from the cache or the worker. */
+async function profile(id: string): Promise<ProfileInfo> {
+  let p = profiles.get(id);
+  if (!p) {
+    p = await client.request("profile", { id });
+    profiles.set(id, p);
+  }
+  return p;
+}
+
+/** Shows one sequence: header, chart, profile panel. */
+async function openShot(id: string): Promise<void> {
+  list.select(id);
+  if (id === currentId) return;
+  currentId = id;
+  try {
+    const [s, p] = await Promise.all([shot(id), profile(list.find(id)?.profile_id ?? "")]);
+    if (currentId !== id) return;
+    renderShotHeader(s, client, showError);
+    shotChart.show(s, stepNames(p));
+    renderProfile(byId("profile-panel"), p, s.sequence.profile_assumed);
+    history.replaceState(null, "", `#seq=${encodeURIComponent(id)}`);
+    document.body.dataset.shownSequence = id;
+    if (tabs.current === "compare" || tabs.current === "sql") tabs.show(tabs.current);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** The marked shots changed: update the badge, and the chart when it is visible. */
+function compareChanged(ids: string[]): void {
+  tabs.badge("compare", ids.length ? String(ids.length) : "");
+  if (tabs.current === "compare") void showCompare();
+}
+
+/** Loads the marked shots and overlays them. */
+async function showCompare(): Promise<void> {
+  try {
+    const ids = list.compareIds;
+    const series = await Promise.all(ids.map(shot));
+    compare.show(series);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function shownTab(tab: TabName): void {
+  if (tab === "shot") shotChart.fit();
+  if (tab === "compare") void showCompare();
+}
+
+/** Opens picked or dropped files. */
+async function openFiles(files: File[]): Promise<void> {
+  try {
+    const picked = pairFiles(files);
+    const db = await readFile(picked.db, reporter(picked.db.name));
+    const wal = picked.wal ? await readFile(picked.wal, reporter(picked.wal.name)) : null;
+    await open(picked.db.name, db, wal);
+    source = null;
+  } catch (e) {
+    loading(null);
+    showError(e);
+  }
+}
+
+/** Where the open database came from, when it can be loaded again (a URL). */
+let source: string | null = null;
+
+/** Loads a database from a URL. */
+async function openUrl(url: string, name: string): Promise<void> {
+  const bytes = await fetchDatabase(url, reporter(name));
+  await open(name, bytes, null);
+  source = url;
+}
+
+/** Follows the server's change events: reloads `/db` when the database changed. */
+function followChanges(): void {
+  if (typeof EventSource === "undefined") return;
+  const events = new EventSource("api/events");
+  let reloading = false;
+  events.addEventListener("changed", async () => {
+    if (source !== "db" || reloading) return;
+    reloading = true;
+    try {
+      await openUrl("db", "database");
+      status.textContent += " · refreshed";
+    } catch (e) {
+      showError(e);
+    } finally {
+      reloading = false;
+    }
+  });
+}
+
+/** Drag-and-drop of database files anywhere on the page. */
+function setupDrop(): void {
+  const overlay = byId("drop-overlay");
+  let depth = 0;
+  const hasFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes("Files");
+  document.addEventListener("dragenter", (e) => {
+    if (!hasFiles(e)) return;
+    depth++;
+    overlay.hidden = false;
+  });
+  document.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) overlay.hidden = true;
+  });
+  document.addEventListener("dragover", (e) => {
+    if (hasFiles(e)) e.preventDefault();
+  });
+  document.addEventListener("drop", (e) => {
+    e.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    const files = [...(e.dataTransfer?.files ?? [])];
+    if (files.length) void openFiles(files);
+  });
+}
+
+async function boot(): Promise<void> {
+  setupSqlConsole(client);
+  setupDrop();
+  const input = byId<HTMLInputElement>("file-input");
+  input.addEventListener("change", () => {
+    const files = [...(input.files ?? [])];
+    input.value = "";
+    if (files.length) void openFiles(files);
+  });
+  errorBox.addEventListener("click", () => (errorBox.hidden = true));
+  const param = new URLSearchParams(location.search).get("db");
+  try {
+    if (param) {
+      await openUrl(param, param.split("/").pop() || param);
+    } else if (location.protocol.startsWith("http")) {
+      await openUrl("db", "database");
+      followChanges();
+    }
+  } catch (e) {
+    loading(null);
+    if (param) showError(e);
+    else status.textContent = "Open a pyDE1 database to begin.";
+  }
+  document.body.dataset.ready = String(opened);
+}
+
+/** Test and benchmark hooks: the charts and how many databases were opened. */
+(window as unknown as { pyde1Viewer: unknown }).pyde1Viewer = {
+  get shotChart() {
+    return shotChart.chart;
+  },
+  get compareChart() {
+    return compare.chart;
+  },
+  get opened() {
+    return opened;
+  },
+};
+void boot();

@@ -1,0 +1,108 @@
+/**
+ * The messages between the page and its sql.js worker: every request carries an id, every answer
+ * the same id with either a result or an error text.
+ */
+
+/** One sequence as the list shows it. */
+export interface SequenceItem {
+  id: string;
+  active_state: string | null;
+  start_sequence: number | null;
+  start_flow: number | null;
+  end_flow: number | null;
+  end_sequence: number | null;
+  profile_id: string;
+  profile_assumed: boolean;
+  /** null when the profile row is missing or has no title (the `dummy` profile) */
+  profile_title: string | null;
+  /** false when no profile row with `profile_id` exists */
+  profile_found: boolean;
+  /** pyDE1's drink weight: largest median weight between flow end and sequence end, grams */
+  drink_weight: number | null;
+}
+
+/** One shot's series, times in seconds relative to `t0` (flow begin when known). */
+export interface ShotSeries {
+  sequence: SequenceItem;
+  /** the epoch second all times are relative to */
+  t0: number;
+  /** shot samples (DE1, ~5 Hz) */
+  time: number[];
+  pressure: (number | null)[];
+  flow: (number | null)[];
+  mixTemp: (number | null)[];
+  headTemp: (number | null)[];
+  goalPressure: (number | null)[];
+  goalFlow: (number | null)[];
+  goalMixTemp: (number | null)[];
+  goalHeadTemp: (number | null)[];
+  frame: (number | null)[];
+  /** scale readings (~10 Hz), each series with its own times */
+  weightTime: number[];
+  weight: (number | null)[];
+  weightFlowTime: number[];
+  weightFlow: (number | null)[];
+  /** the flow window relative to t0, when known */
+  flowBegin: number | null;
+  flowEnd: number | null;
+}
+
+/** A profile row and its source text. */
+export interface ProfileInfo {
+  id: string;
+  found: boolean;
+  title: string | null;
+  author: string | null;
+  notes: string | null;
+  beverage_type: string | null;
+  source_format: string | null;
+  date_added: number | null;
+  /** the stored source decoded as UTF-8; null when there is none */
+  source: string | null;
+}
+
+/** One statement's result in the SQL console. */
+export interface QueryResult {
+  columns: string[];
+  rows: (string | number | null)[][];
+  /** true when more rows existed than were sent */
+  truncated: boolean;
+}
+
+/** A file made in the worker for download. */
+export interface DownloadFile {
+  name: string;
+  type: string;
+  text: string;
+}
+
+/** What opening a database found. */
+export interface OpenResult {
+  name: string;
+  bytes: number;
+  userVersion: number;
+  /** what happened to the `-wal` given with it */
+  wal: string;
+  sequences: SequenceItem[];
+}
+
+/** Every request the worker answers, with its argument and result types. */
+export interface Requests {
+  open: { arg: { name: string; db: ArrayBuffer; wal: ArrayBuffer | null }; result: OpenResult };
+  sequences: { arg: null; result: SequenceItem[] };
+  shot: { arg: { id: string }; result: ShotSeries };
+  profile: { arg: { id: string }; result: ProfileInfo };
+  download: { arg: { id: string; format: "legacy" | "json" | "csv" }; result: DownloadFile };
+  sql: { arg: { sql: string; maxRows: number }; result: QueryResult[] };
+  attach: { arg: { schema: string; name: string; db: ArrayBuffer; wal: ArrayBuffer | null }; result: { schema: string; tables: number } };
+}
+
+/** A request as posted to the worker. */
+export interface RequestMessage<K extends keyof Requests = keyof Requests> {
+  id: number;
+  kind: K;
+  arg: Requests[K]["arg"];
+}
+
+/** An answer as posted back. */
+export type ResponseMessage = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

@@ -1,0 +1,103 @@
+/**
+ * The viewer's Web Worker: holds the sql.js database so the page never freezes, and answers the
+ * page's requests (see protocol.ts). sql.js' wasm is loaded from `sql-wasm.wasm` beside the page.
+ */
+import type { Database, SqlJsStatic } from "sql.js";
+import { loadSqlJs } from "../store/sqljs";
+import { applyWal } from "../store/wal";
+import { asRollbackJournal, isSqlite } from "../store/store";
+import { legacyShotFile, jsonShotFile, shotCsv } from "../export";
+import { listSequences, profileInfo, shotSeries } from "./queries";
+import { runSql } from "./sql-console-query";
+import type { DownloadFile, OpenResult, RequestMessage, Requests, ResponseMessage } from "./protocol";
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+let db: Database | null = null;
+/** Databases opened only so their file can be ATTACHed; kept open while attached. */
+let attached: Database[] = [];
+
+/** The engine, with the wasm file served beside the page. */
+function engine(): Promise<SqlJsStatic> {
+  return loadSqlJs(new URL("sql-wasm.wasm", scope.location.href).href);
+}
+
+/** The open database, or an error telling the user to open one. */
+function current(): Database {
+  if (!db) throw new Error("no database is open: open a .sqlite3 file first");
+  return db;
+}
+
+/** Database bytes with the `-wal` applied (when given) and a header sql.js can open. */
+function prepare(name: string, dbBytes: ArrayBuffer, wal: ArrayBuffer | null): { bytes: Uint8Array; wal: string } {
+  const bytes = new Uint8Array(dbBytes);
+  if (!isSqlite(bytes)) throw new Error(`${name} is not an SQLite database (its first bytes are not "SQLite format 3")`);
+  if (!wal) return { bytes: asRollbackJournal(bytes, true), wal: "none" };
+  const result = applyWal(bytes, new Uint8Array(wal));
+  return { bytes: result.bytes, wal: result.outcome === "applied" ? `applied ${result.framesApplied} frames` : result.outcome };
+}
+
+/** Formats a sequence id for a file name. */
+const fileSafe = (id: string) => id.replace(/[^\w.-]/g, "_");
+
+const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Requests[K]["result"]> | Requests[K]["result"] } = {
+  async open({ name, db: dbBytes, wal }): Promise<OpenResult> {
+    const SQL = await engine();
+    const prepared = prepare(name, dbBytes, wal);
+    const next = new SQL.Database(prepared.bytes);
+    try {
+      next.exec("SELECT count(*) FROM sequence");
+    } catch (e) {
+      next.close();
+      throw new Error(`${name} does not look like a pyDE1 database: ${(e as Error).message}`);
+    }
+    db?.close();
+    for (const a of attached) a.close();
+    attached = [];
+    db = next;
+    const userVersion = Number(db.exec("PRAGMA user_version")[0].values[0][0]);
+    return { name, bytes: prepared.bytes.length, userVersion, wal: prepared.wal, sequences: listSequences(db) };
+  },
+  sequences: () => listSequences(current()),
+  shot: ({ id }) => shotSeries(current(), id),
+  profile: ({ id }) => profileInfo(current(), id),
+  download({ id, format }): DownloadFile {
+    const d = current();
+    if (format === "legacy") return { name: `${fileSafe(id)}.shot`, type: "text/plain", text: legacyShotFile(d, id, { partial: true }) };
+    if (format === "json") return { name: `${fileSafe(id)}.json`, type: "application/json", text: jsonShotFile(d, id, { partial: true }) };
+    return { name: `${fileSafe(id)}.csv`, type: "text/csv", text: shotCsv(d, id, { partial: true }) };
+  },
+  sql: ({ sql, maxRows }) => runSql(current(), sql, maxRows),
+  async attach({ schema, name, db: dbBytes, wal }) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`'${schema}' is not a usable schema name: use letters, digits and _`);
+    const SQL = await engine();
+    const main = current();
+    const prepared = prepare(name, dbBytes, wal);
+    // sql.js writes a database's bytes to its in-memory file system as /<filename>; ATTACH that file.
+    const holder = new SQL.Database(prepared.bytes) as Database & { filename?: string };
+    if (!holder.filename) {
+      holder.close();
+      throw new Error("this sql.js build does not expose database file names; ATTACH is not available");
+    }
+    try {
+      main.run(`ATTACH DATABASE ? AS "${schema}"`, [`/${holder.filename}`]);
+    } catch (e) {
+      holder.close();
+      throw e;
+    }
+    attached.push(holder);
+    const tables = Number(main.exec(`SELECT count(*) FROM "${schema}".sqlite_master WHERE type = 'table'`)[0].values[0][0]);
+    return { schema, tables };
+  },
+};
+
+scope.onmessage = async (event: MessageEvent<RequestMessage>) => {
+  const { id, kind, arg } = event.data;
+  let reply: ResponseMessage;
+  try {
+    const handler = handlers[kind] as (a: unknown) => unknown;
+    reply = { id, ok: true, result: await handler(arg) };
+  } catch (e) {
+    reply = { id, ok: false, error: (e as Error)?.message ?? String(e) };
+  }
+  scope.postMessage(reply);
+};
