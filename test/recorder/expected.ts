@@ -102,3 +102,12 @@ export function expectMatches(store: Store, rec: Recording): void {
   const hkv = rec.tables.persist_hkv;
   expect(readTable(store, "persist_hkv", hkv.columns), `${rec.name}: persist_hkv`).toEqual(hkv.rows);
 }
+
+/** The notification rows of some sequences only equal pyDE1's (rowid order, storage classes). */
+export function expectSequenceRowsMatch(store: Store, rec: Recording, ids: string[]): void {
+  for (const table of NOTIFICATION_TABLES) {
+    const want = rec.tables[table];
+    const pick = (rows: Record<string, Cell>[]) => rows.filter((r) => ids.includes(r.sequence_id[1] as string));
+    expect(pick(readTable(store, table, want.columns)), `${rec.name}: ${table} of ${ids.join(", ")}`).toEqual(pick(want.rows));
+  }
+}
