@@ -17,40 +17,14 @@ import { RateLimitedLog, silent, type Log } from "./log";
 import { parseObject, readNotification, decodePayload, type Notification, type Rejection } from "./payload";
 import { PendingWrites } from "./pending-writes";
 import { PreRoll } from "./pre-roll";
-import { ResourceSnapshots, columnForResource } from "./resources";
+import { ResourceSnapshots, answerText, columnForResource } from "./resources";
 import { bump, newStats, type IgnoreReason, type RecorderStats } from "./stats";
 import { classifyTopic } from "./topics";
 import { GATE_CLASS, GATE_TIMES, readGate, type Gate } from "./gate";
 import { ProfileKnowledge } from "./profile-knowledge";
+import type { CloseReason, RecorderOptions, SequenceInfo } from "./options";
 
-/** Why a sequence stopped recording. */
-export type CloseReason = "complete" | "superseded" | "watchdog" | "died" | "shutdown";
-
-/** A sequence the recorder opened. */
-export interface SequenceInfo {
-  readonly id: string;
-  readonly activeState: string;
-  /** epoch seconds: the earliest `arrival_time` among its gate clears seen so far */
-  readonly startSequence: number;
-}
-
-/** Settings and hooks of a {@link Recorder}. */
-export interface RecorderOptions {
-  /** the MQTT topic root (default `pyDE1`) */
-  topicRoot?: string;
-  /** close a sequence this long after it opened, in seconds of the injected clock (default 270, pyDE1's) */
-  watchdogSeconds?: number;
-  /** commit when this many writes are queued (default 1000) */
-  batchWrites?: number;
-  /** where problems and sequence changes are reported (rejections at most once a minute per kind) */
-  log?: Log;
-  /** every event the recorder used (not rejected, not ignored), in order: what a journal appends */
-  onAccepted?: (event: RecorderEvent) => void;
-  /** a new master row was created: the moment to ask pyDE1's HTTP API for the resources */
-  onSequenceStart?: (sequence: SequenceInfo) => void;
-  /** a sequence stopped recording; its writes are committed when this is called */
-  onSequenceEnd?: (sequence: SequenceInfo, reason: CloseReason) => void;
-}
+export type { CloseReason, RecorderOptions, SequenceInfo } from "./options";
 
 interface OpenSequence extends SequenceInfo {
   startSequence: number;
@@ -170,16 +144,7 @@ export class Recorder {
       const seq = sequenceId !== undefined ? this.recent.get(sequenceId) : [...this.recent.values()].pop();
       if (!seq) return this.ignore("stray-resource", path);
       const event: ResourceEvent = { kind: "resource", path, body, time, ...(sequenceId !== undefined ? { sequenceId } : {}) };
-      const decoded = decodePayload(body);
-      let text = "null";
-      if (decoded.ok) {
-        try {
-          JSON.parse(decoded.text);
-          text = decoded.text;
-        } catch {
-          /* not JSON: stored as a failed GET */
-        }
-      }
+      const text = answerText(body);
       if (path === "de1/profile/id") {
         this.profile.answered(seq.id, text);
         this.stateEvents.set("answer:profile", { event, serial: this.serial++ });

@@ -6,6 +6,19 @@
  */
 import { SEQUENCE_RESOURCES } from "../catalog";
 import { memberTexts, textAt } from "./json-text";
+import { decodePayload } from "./payload";
+
+/** The text a `resource_*` column stores for an HTTP answer: the body, or `null` when it is not JSON. */
+export function answerText(body: string): string {
+  const decoded = decodePayload(body);
+  if (!decoded.ok) return "null";
+  try {
+    JSON.parse(decoded.text);
+    return decoded.text;
+  } catch {
+    return "null";
+  }
+}
 
 /** The `de1/control/<mode>` segment for an active state: `HotWaterRinse` → `hot_water_rinse`. */
 export function controlMode(activeState: string): string {
