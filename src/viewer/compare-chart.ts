@@ -72,7 +72,7 @@ export class CompareChart {
         series,
         axes: [timeAxis(), valueAxis("y", "bar · ml/s", 3, "#4a5568", true), valueAxis("g", "g", 1)],
         cursor: cursor(),
-        legend: { live: true },
+        legend: { live: true, markers: { dash: (u, i) => (u.series[i].dash ? (i % 3 === 0 ? "dotted" : "dashed") : "solid") } },
       },
       compareData(shots, this.offsets),
       this.container,

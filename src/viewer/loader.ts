@@ -39,13 +39,21 @@ async function readAll(stream: ReadableStream<Uint8Array>, total: number | null,
   return out.buffer;
 }
 
+/** The file name a response suggests (Content-Disposition), else the last part of the URL. */
+function responseName(res: Response, url: string): string {
+  const m = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "");
+  if (m) return m[1];
+  return decodeURIComponent(new URL(url, location.href).pathname.split("/").pop() || "database");
+}
+
 /** Fetches a database from a URL; throws with the URL and status when it fails. */
-export async function fetchDatabase(url: string, progress: Progress): Promise<ArrayBuffer> {
+export async function fetchDatabase(url: string, progress: (name: string) => Progress): Promise<{ bytes: ArrayBuffer; name: string }> {
   const res = await fetch(url, { cache: "no-store" });
   if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status} ${res.statusText}`);
+  const name = responseName(res, url);
   const length = Number(res.headers.get("Content-Length"));
-  if (!res.body) return res.arrayBuffer();
-  return readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress);
+  if (!res.body) return { bytes: await res.arrayBuffer(), name };
+  return { bytes: await readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress(name)), name };
 }
 
 /** Reads a picked file with progress. */

@@ -62,7 +62,7 @@ async function open(name: string, db: ArrayBuffer, wal: ArrayBuffer | null): Pro
     replace(byId("db-name"), el("strong", {}, result.name), ` · ${formatBytes(result.bytes)} · schema v${result.userVersion}`, result.wal !== "none" ? ` · -wal ${result.wal}` : "");
     byId("db-name").title = result.name;
     list.set(result.sequences);
-    status.textContent = `${result.sequences.length} sequences, opened in ${(performance.now() - started).toFixed(0)} ms`;
+    status.textContent = `${result.sequences.length} sequence${result.sequences.length === 1 ? "" : "s"}, opened in ${(performance.now() - started).toFixed(0)} ms`;
     const keep = currentId && list.find(currentId) ? currentId : null;
     const wanted = keep ?? new URLSearchParams(location.hash.slice(1)).get("seq");
     const first = (wanted && list.find(wanted)?.id) || result.sequences.find((s) => s.active_state === "Espresso")?.id || result.sequences[0]?.id;
@@ -154,8 +154,8 @@ async function openFiles(files: File[]): Promise<void> {
 let source: string | null = null;
 
 /** Loads a database from a URL. */
-async function openUrl(url: string, name: string): Promise<void> {
-  const bytes = await fetchDatabase(url, reporter(name));
+async function openUrl(url: string): Promise<void> {
+  const { bytes, name } = await fetchDatabase(url, reporter);
   await open(name, bytes, null);
   source = url;
 }
@@ -169,7 +169,7 @@ function followChanges(): void {
     if (source !== "db" || reloading) return;
     reloading = true;
     try {
-      await openUrl("db", "database");
+      await openUrl("db");
       status.textContent += " · refreshed";
     } catch (e) {
       showError(e);
@@ -218,9 +218,9 @@ async function boot(): Promise<void> {
   const param = new URLSearchParams(location.search).get("db");
   try {
     if (param) {
-      await openUrl(param, param.split("/").pop() || param);
+      await openUrl(param);
     } else if (location.protocol.startsWith("http")) {
-      await openUrl("db", "database");
+      await openUrl("db");
       followChanges();
     }
   } catch (e) {

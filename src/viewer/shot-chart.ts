@@ -83,7 +83,7 @@ export class ShotChart {
         valueAxis("g", "g", 1, COLORS.weight),
       ],
       cursor: cursor(),
-      legend: { live: true },
+      legend: { live: true, markers: { dash: (u, i) => (u.series[i].dash ? "dashed" : "solid") } },
       plugins: [markersPlugin(() => this.markers)],
       hooks: {
         draw: [

@@ -1,0 +1,53 @@
+/** `pyde1-store serve` as a user runs it: prints its URL, answers, refuses bad options, stops on SIGTERM. */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { FIXTURES, ROOT, scratch } from "../support/paths";
+import { cli } from "../support/cli";
+import { ensureBuilt } from "../viewer/browser";
+
+const db = join(scratch("pyde1-serve-cli-"), "pyde1.sqlite3");
+let child: ChildProcess;
+let url = "";
+
+beforeAll(async () => {
+  ensureBuilt();
+  copyFileSync(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), db);
+  child = spawn(process.execPath, [join(ROOT, "dist/cli.js"), "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  url = await new Promise<string>((done, fail) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /serving (http:\/\/127\.0\.0\.1:\d+\/) for (.*)\n/.exec(out);
+      if (m) done(m[1]);
+    });
+    child.once("exit", (code) => fail(new Error(`serve exited with ${code}`)));
+  });
+}, 120_000);
+
+afterAll(() => {
+  if (child.exitCode === null) child.kill("SIGTERM");
+});
+
+it("prints its URL and serves the viewer, /db and the API", async () => {
+  expect((await fetch(url)).headers.get("content-type")).toBe("text/html; charset=utf-8");
+  expect((await fetch(`${url}main.js`)).status).toBe(200);
+  expect((await fetch(`${url}sql-wasm.wasm`)).headers.get("content-type")).toBe("application/wasm");
+  expect(((await (await fetch(`${url}api/sequences`)).json()) as unknown[]).length).toBe(3);
+});
+
+it("stops on SIGTERM with exit code 0", async () => {
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+  child.kill("SIGTERM");
+  expect(await exited).toBe(0);
+});
+
+it("explains a missing file and a bad port", () => {
+  const missing = cli(["serve", "--db", join(ROOT, "no-such.sqlite3")]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toContain("no such file");
+  const port = cli(["serve", "--db", db, "--port", "http"]);
+  expect(port.code).toBe(2);
+  expect(port.stderr).toContain("--port");
+});

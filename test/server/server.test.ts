@@ -1,0 +1,217 @@
+/**
+ * The local server without a browser: the JSON API, the /db snapshot (opens in sql.js with the same
+ * counts as the real sqlite3, -wal applied), content types, HEAD, 404/405, paths that try to leave
+ * the viewer's folder, the Host guard, and change events.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import initSqlJs from "sql.js";
+import { FIXTURES, scratch } from "../support/paths";
+import { sqlite3 } from "../support/cli";
+import { FileSource, StoreSource, startServer, type RunningServer } from "../../src/server";
+import { Store } from "../../src/store/store";
+import { loadSqlJs } from "../../src/store/sqljs";
+
+/** A raw GET/HEAD (the path is sent exactly as given, unlike fetch which normalizes it). */
+function raw(url: string, path: string, method = "GET", headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((done, fail) => {
+    const req = request({ host: hostname, port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}
+
+const work = scratch("pyde1-server-");
+const viewer = join(work, "viewer");
+const outside = join(work, "secret.txt");
+const liveDb = join(work, "live", "pyde1.sqlite3");
+let server: RunningServer;
+
+beforeAll(async () => {
+  mkdirSync(join(viewer, "assets"), { recursive: true });
+  writeFileSync(join(viewer, "index.html"), "<!doctype html><title>viewer</title>");
+  writeFileSync(join(viewer, "main.js"), "export {};");
+  writeFileSync(join(viewer, "viewer.css"), "body{}");
+  writeFileSync(join(viewer, "sql-wasm.wasm"), Buffer.from([0, 97, 115, 109]));
+  writeFileSync(join(viewer, "assets", "a.txt"), "inside");
+  writeFileSync(outside, "SECRET");
+  symlinkSync(outside, join(viewer, "link.txt"));
+  mkdirSync(join(work, "live"));
+  copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3"), liveDb);
+  copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3-wal"), `${liveDb}-wal`);
+  server = await startServer({ source: await FileSource.open(liveDb), port: 0, viewerDir: viewer, pollMs: 100 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** sqlite3's answer on a separate copy of the live pair (it may checkpoint). */
+function sqliteCount(sql: string): number {
+  const dir = scratch("pyde1-server-count-");
+  copyFileSync(liveDb, join(dir, "p.sqlite3"));
+  copyFileSync(`${liveDb}-wal`, join(dir, "p.sqlite3-wal"));
+  return Number(sqlite3(join(dir, "p.sqlite3"), sql));
+}
+
+describe("server", () => {
+  it("binds 127.0.0.1 and says so in its URL", () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it("serves /db: the file with its -wal applied, openable by sql.js, same counts as sqlite3", async () => {
+    const res = await fetch(`${server.url}db`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/vnd.sqlite3");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([bytes[18], bytes[19]]).toEqual([1, 1]);
+    const SQL = await initSqlJs();
+    const db = new SQL.Database(bytes);
+    for (const table of ["sequence", "shot_sample_with_volume_update", "weight_and_flow_update", "profile"]) {
+      expect(Number(db.exec(`SELECT count(*) FROM ${table}`)[0].values[0][0])).toBe(sqliteCount(`SELECT count(*) FROM ${table}`));
+    }
+    db.close();
+  });
+
+  it("lists sequences newest first, with profile title, flow duration and drink weight", async () => {
+    const list = (await (await fetch(`${server.url}api/sequences`)).json()) as { id: string; start_sequence: number; profile_title: string | null; flow_duration: number | null }[];
+    expect(list.length).toBe(sqliteCount("SELECT count(*) FROM sequence WHERE id <> 'dummy'"));
+    const starts = list.map((s) => s.start_sequence);
+    expect([...starts].sort((a, b) => b - a)).toEqual(starts);
+    expect(list[0].flow_duration).toBeGreaterThan(10);
+    const one = (await (await fetch(`${server.url}api/sequences/${list[0].id}`)).json()) as { id: string; row: Record<string, unknown>; profile: { title: string } | null };
+    expect(one.id).toBe(list[0].id);
+    expect(one.row.resource_version).toBeTypeOf("string");
+    expect(one.profile?.title).toBe(list[0].profile_title);
+  });
+
+  it("exports a shot as legacy, json and csv with their content types", async () => {
+    const [{ id }] = (await (await fetch(`${server.url}api/sequences`)).json()) as { id: string }[];
+    const legacy = await fetch(`${server.url}api/sequences/${id}/shot?format=legacy`);
+    expect(legacy.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await legacy.text()).toContain(`sequence_id ${id}`);
+    const json = await fetch(`${server.url}api/sequences/${id}/shot?format=json`);
+    expect(json.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(JSON.parse(await json.text())).toHaveProperty("elapsed");
+    const csv = await fetch(`${server.url}api/sequences/${id}/shot?format=csv`);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect((await csv.text()).split("\n")[0]).toMatch(/^elapsed,/);
+    expect((await fetch(`${server.url}api/sequences/${id}/shot?format=xml`)).status).toBe(400);
+    expect((await fetch(`${server.url}api/sequences/no-such-id`)).status).toBe(404);
+    expect((await fetch(`${server.url}api/sequences/dummy`)).status).toBe(404);
+    expect((await fetch(`${server.url}api/sequences/no-such-id/shot?format=csv`)).status).toBe(404);
+    expect((await fetch(`${server.url}api/nothing`)).status).toBe(404);
+  });
+
+  it("serves the viewer's files with content types, HEAD without a body, 404 and 405", async () => {
+    const index = await raw(server.url, "/");
+    expect(index.status).toBe(200);
+    expect(index.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(index.headers["content-security-policy"]).toContain("default-src 'self'");
+    expect(index.body.toString()).toContain("<title>viewer</title>");
+    expect((await raw(server.url, "/main.js")).headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect((await raw(server.url, "/viewer.css")).headers["content-type"]).toBe("text/css; charset=utf-8");
+    expect((await raw(server.url, "/sql-wasm.wasm")).headers["content-type"]).toBe("application/wasm");
+    expect((await raw(server.url, "/assets/a.txt")).body.toString()).toBe("inside");
+    const head = await raw(server.url, "/main.js", "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.headers["content-length"]).toBe("10");
+    expect(head.body.length).toBe(0);
+    const headDb = await raw(server.url, "/db", "HEAD");
+    expect(Number(headDb.headers["content-length"])).toBeGreaterThan(0);
+    expect(headDb.body.length).toBe(0);
+    expect((await raw(server.url, "/missing.js")).status).toBe(404);
+    expect((await raw(server.url, "/assets")).status).toBe(404);
+    const post = await raw(server.url, "/db", "POST");
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe("GET, HEAD");
+  });
+
+  it.each([
+    "/../secret.txt",
+    "/assets/../../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/%2E%2E%2Fsecret.txt",
+    "/assets/%2e%2e/%2e%2e/secret.txt",
+    "/..%2fsecret.txt",
+    "/..%5csecret.txt",
+    "/assets\\..\\..\\secret.txt",
+    "/%2fetc/passwd",
+    "//etc/passwd",
+    "/%00index.html",
+    "/C:/Windows/win.ini",
+    "/%ZZ",
+    "/./index.html",
+    "/link.txt",
+  ])("refuses %s", async (path) => {
+    const res = await raw(server.url, path);
+    expect([400, 404]).toContain(res.status);
+    expect(res.body.toString()).not.toContain("SECRET");
+  });
+
+  it("refuses absolute-form and foreign Host requests", async () => {
+    expect((await raw(server.url, `http://example.com${outside}`)).status).toBe(400);
+    expect((await raw(server.url, "/", "GET", { Host: "evil.example:80" })).status).toBe(403);
+    expect((await raw(server.url, "/", "GET", { Host: "localhost" })).status).toBe(200);
+  });
+
+  it("sends a change event on notifyChanged", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}api/events`, { signal: controller.signal });
+    expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const hello = await reader.read();
+    text += decoder.decode(hello.value);
+    expect(text).toContain("event: hello");
+    server.notifyChanged({ sequence: "x" });
+    while (!text.includes("event: changed")) text += decoder.decode((await reader.read()).value);
+    expect(text).toMatch(/event: changed\ndata: \{"changes":\d+,"sequence":"x"\}/);
+    controller.abort();
+  });
+
+  it("sends a change event when the file changes on disk, and serves the new data", async () => {
+    const before = ((await (await fetch(`${server.url}api/sequences`)).json()) as unknown[]).length;
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}api/events`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    sqlite3(liveDb, "DELETE FROM sequence WHERE id = (SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence LIMIT 1)");
+    while (!text.includes("event: changed")) text += decoder.decode((await reader.read()).value);
+    controller.abort();
+    const after = ((await (await fetch(`${server.url}api/sequences`)).json()) as unknown[]).length;
+    expect(after).toBe(before - 1);
+  });
+});
+
+describe("server over a Store held by the process (serve --record)", () => {
+  it("serves the Store's current contents and exports only when it changed", async () => {
+    const SQL = await loadSqlJs();
+    const store = Store.create(SQL, "memory");
+    const source = new StoreSource("recorder", () => store);
+    const s = await startServer({ source, port: 0, viewerDir: viewer });
+    try {
+      expect(await (await fetch(`${s.url}api/sequences`)).json()).toEqual([]);
+      const first = source.snapshot();
+      expect(source.snapshot()).toBe(first);
+      store.sequences.insert({ id: "s1", active_state: "Espresso", start_sequence: 1700000000, profile_id: "dummy", profile_assumed: false });
+      expect(source.snapshot()).not.toBe(first);
+      const list = (await (await fetch(`${s.url}api/sequences`)).json()) as { id: string; profile_title: string | null }[];
+      expect(list.map((x) => x.id)).toEqual(["s1"]);
+      const db = new SQL.Database(new Uint8Array(await (await fetch(`${s.url}db`)).arrayBuffer()));
+      expect(db.exec("SELECT id FROM sequence WHERE id <> 'dummy'")[0].values).toEqual([["s1"]]);
+      db.close();
+    } finally {
+      await s.close();
+      store.close();
+    }
+  });
+});

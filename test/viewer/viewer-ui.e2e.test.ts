@@ -1,0 +1,188 @@
+/**
+ * The viewer's behaviour beyond loading: text from the database stays text (an XSS title), keyboard
+ * navigation, filters and search, downloads equal to the export code's output, ATTACH in the SQL
+ * console, `?db=URL`, refreshing on the server's change event, and a narrow screen.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { FIXTURES, scratch } from "../support/paths";
+import { sqlite3 } from "../support/cli";
+import { FileSource, startServer, type RunningServer } from "../../src/server";
+import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows } from "./browser";
+
+const XSS = "<img src=x onerror=alert(1)>";
+const THREE = join(FIXTURES, "recordings/three-shots");
+let browser: Browser;
+let context: BrowserContext;
+const work = scratch("pyde1-viewer-ui-");
+
+/** A scratch copy of the three-shots database. */
+function copyThree(name: string): string {
+  const db = join(work, name);
+  copyFileSync(join(THREE, "expected.sqlite3"), db);
+  return db;
+}
+
+async function serve(db: string): Promise<RunningServer> {
+  return startServer({ source: await FileSource.open(db), port: 0, viewerDir: VIEWER_DIR, pollMs: 150 });
+}
+
+async function page(): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
+  const p = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  p.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  p.on("pageerror", (e) => errors.push(e.message));
+  return { page: p, dialogs, errors };
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: "UTC", acceptDownloads: true });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("viewer behaviour", () => {
+  it("shows a profile title that is HTML as text, and no dialog fires", async () => {
+    const db = copyThree("xss.sqlite3");
+    sqlite3(db, `UPDATE profile SET title = '${XSS}', author = '${XSS}', notes = '${XSS}' WHERE id <> 'dummy'`);
+    const server = await serve(db);
+    try {
+      const { page: p, dialogs, errors } = await page();
+      await p.goto(server.url);
+      await waitForRows(p, 3);
+      expect(await p.locator("#sequence-list li[data-sequence-id] .profile").first().textContent()).toBe(XSS);
+      expect(await p.textContent("#shot-title")).toBe(XSS);
+      await p.click('[data-tab="profile"]');
+      expect(await p.textContent("#profile-title")).toBe(XSS);
+      expect(await p.locator("img").count()).toBe(0);
+      await p.selectOption("#filter-profile", XSS);
+      await waitForRows(p, 3);
+      await p.waitForTimeout(300);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+      await screenshot(p, "viewer-xss-title");
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("moves with the keyboard, filters, searches, and downloads what the export code writes", async () => {
+    const server = await serve(copyThree("keys.sqlite3"));
+    try {
+      const { page: p, errors } = await page();
+      await p.goto(server.url);
+      await waitForRows(p, 3);
+      const ids = await p.$$eval("#sequence-list li[data-sequence-id]", (lis) => lis.map((li) => li.getAttribute("data-sequence-id")!));
+      await p.waitForFunction((id) => document.body.dataset.shownSequence === id, ids[0]);
+      await p.focus("#sequence-list");
+      await p.keyboard.press("ArrowDown");
+      await p.keyboard.press("ArrowDown");
+      await p.keyboard.press("Enter");
+      await p.waitForFunction((id) => document.body.dataset.shownSequence === id, ids[2]);
+      await p.keyboard.press("ArrowUp");
+      await p.keyboard.press("Enter");
+      await p.waitForFunction((id) => document.body.dataset.shownSequence === id, ids[1]);
+      expect(await pixelsOfColor(p, "#shot-chart canvas", "#12a37d")).toBeGreaterThan(50);
+
+      await p.fill("#filter-search", ids[2].slice(0, 8));
+      await waitForRows(p, 1);
+      await p.fill("#filter-search", "");
+      await waitForRows(p, 3);
+      await p.selectOption("#filter-state", "Steam");
+      await waitForRows(p, 0);
+      await p.selectOption("#filter-state", "Espresso");
+      await waitForRows(p, 3);
+      await p.fill("#filter-from", "2030-01-01");
+      await p.dispatchEvent("#filter-from", "change");
+      await waitForRows(p, 0);
+      await p.fill("#filter-from", "");
+      await p.dispatchEvent("#filter-from", "change");
+      await waitForRows(p, 3);
+
+      for (const [format, ext] of [["legacy", "shot"], ["json", "json"], ["csv", "csv"]] as const) {
+        const [download] = await Promise.all([p.waitForEvent("download"), p.click(`#shot-downloads [data-format="${format}"]`)]);
+        expect(download.suggestedFilename()).toBe(`${ids[1]}.${ext}`);
+        const text = readFileSync(await download.path(), "utf8");
+        const api = await (await fetch(`${server.url}api/sequences/${ids[1]}/shot?format=${format}`)).text();
+        if (format === "legacy") expect(text).toBe(readFileSync(join(THREE, "shots", `${ids[1]}.shot`), "utf8"));
+        else expect(text).toBe(api);
+      }
+      await p.click('[data-tab="profile"]');
+      const [profile] = await Promise.all([p.waitForEvent("download"), p.click("#download-profile")]);
+      expect(JSON.parse(readFileSync(await profile.path(), "utf8")).title).toBe("Adaptive v2");
+      expect(errors).toEqual([]);
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("ATTACHes a second database in the SQL console and joins against it", async () => {
+    const server = await serve(copyThree("attach.sqlite3"));
+    try {
+      const { page: p } = await page();
+      await p.goto(server.url);
+      await waitForRows(p, 3);
+      await p.click('[data-tab="sql"]');
+      await p.fill("#attach-name", "arch");
+      await p.setInputFiles("#attach-file", join(FIXTURES, "recordings/assumed/expected.sqlite3"));
+      await p.waitForFunction(() => document.getElementById("attach-status")?.textContent?.includes("attached as"));
+      await p.fill("#sql-input", "SELECT (SELECT count(*) FROM main.sequence) + (SELECT count(*) FROM arch.sequence) AS total");
+      await p.click("#sql-run");
+      await p.waitForSelector("#sql-results table.result");
+      const total = Number(sqlite3(copyThree("c1.sqlite3"), "SELECT count(*) FROM sequence")) + 3;
+      expect(Number(await p.textContent("#sql-results tbody td"))).toBe(total);
+      await p.fill("#sql-input", "SELECT nope FROM nowhere");
+      await p.click("#sql-run");
+      expect(await p.textContent("#sql-results .sql-error")).toContain("no such table");
+      await screenshot(p, "viewer-sql-error");
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("opens ?db=URL, and refreshes its list when the served file changes", async () => {
+    const db = copyThree("live.sqlite3");
+    const server = await serve(db);
+    try {
+      const { page: p } = await page();
+      await p.goto(`${server.url}?db=${encodeURIComponent("/db")}`);
+      await waitForRows(p, 3);
+      await p.goto(server.url);
+      await waitForRows(p, 3);
+      await p.waitForTimeout(300);
+      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      await waitForRows(p, 2);
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fits a narrow screen", async () => {
+    const server = await serve(copyThree("narrow.sqlite3"));
+    try {
+      const narrow = await browser.newPage({ viewport: { width: 420, height: 900 } });
+      await narrow.goto(server.url);
+      await waitForRows(narrow, 3);
+      await narrow.waitForSelector("#shot-chart canvas");
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(narrow, "viewer-narrow");
+      await narrow.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
