@@ -7,9 +7,10 @@ import { readCapture } from "../../src/ingest/capture";
 import { recordLive, type LiveRecording } from "../../src/ingest/run-live";
 import type { RecorderEvent } from "../../src/recorder/events";
 import type { FeedState } from "../../src/ingest/mqtt";
-import { Mosquitto } from "../support/mosquitto";
+import { Mosquitto, freePort } from "../support/mosquitto";
+import { NOTIFICATION_TABLES, SEQUENCE_RESOURCES } from "../../src/catalog";
 import { RECORDINGS, scratch } from "../support/paths";
-import { expectMatches, prepareStore, readRecording, type Recording } from "../recorder/expected";
+import { expectMatches, prepareStore, readRecording, readTable, type Recording } from "../recorder/expected";
 
 /** A stand-in for pyDE1's HTTP API: answers each path with the capture's bodies for it, in order. */
 async function standInPyde1(events: RecorderEvent[]): Promise<{ server: Server; url: string }> {
@@ -158,5 +159,46 @@ describe("recording from a real mosquitto broker", () => {
     expect(run.lines.some((l) => l.includes("lost the connection"))).toBe(true);
     expect(run.lines.filter((l) => l.includes("connected to")).length).toBe(2);
     run.store.close();
+  });
+
+  it("records without delay when pyDE1's HTTP API does not answer: resources are the text null", async () => {
+    const rec = readRecording("no-profile");
+    const events = [...readCapture(rec.capture)];
+    const store = await prepareStore(rec);
+    const closed = await freePort(); // nothing listens there
+    const handle = recordLive(store, { broker: broker.url, pyde1Http: `http://127.0.0.1:${closed}`, httpTimeoutMs: 300 });
+    await until("the recorder to connect", () => handle.feedState === "connected");
+    const pub = await connectAsync(broker.url);
+    await probe(pub, () => handle.stats.accepted + (handle.stats.ignored["other-topic"] ?? 0), "pyDE1");
+    await publish(pub, events);
+    await until("every message and the failed answers", () => handle.stats.accepted === messages(events) && handle.stats.resources === 11);
+    await handle.stop();
+    await pub.endAsync();
+    const id = Object.keys(rec.manifest.sequences)[0];
+    const row = store.sequences.get(id)!;
+    expect(row.profile_id).toBe("dummy");
+    expect(row.profile_assumed).toBe(1);
+    for (const r of SEQUENCE_RESOURCES) expect(row[r.column as `resource_${string}`]).toBe("null");
+    for (const table of NOTIFICATION_TABLES) {
+      expect(readTable(store, table, rec.tables[table].columns), table).toEqual(rec.tables[table].rows);
+    }
+    store.close();
+  });
+
+  it("keeps retrying a broker that refuses the credentials, saying so once", async () => {
+    const strict = await Mosquitto.start(undefined, ["allow_anonymous false"]);
+    try {
+      const store = await prepareStore(readRecording("no-profile"));
+      const lines: string[] = [];
+      const handle = recordLive(store, { broker: strict.url, username: "u", password: "wrong", minRetryMs: 50, maxRetryMs: 100, log: (l, m) => lines.push(`${l} ${m}`) });
+      await until("a refusal", () => handle.feedState === "refused");
+      await sleep(600); // several retries
+      expect(lines.filter((l) => l.includes("refused the credentials")).length).toBe(1);
+      expect(handle.feedState).toBe("refused");
+      await handle.stop();
+      store.close();
+    } finally {
+      await strict.stop();
+    }
   });
 });

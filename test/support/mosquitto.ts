@@ -54,14 +54,17 @@ export class Mosquitto {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  /** Starts a broker on a free loopback port (or `port`) and waits until it accepts connections. */
-  static async start(port?: number): Promise<Mosquitto> {
+  /**
+   * Starts a broker on a free loopback port (or `port`) and waits until it accepts connections.
+   * `config` replaces the default access lines (`allow_anonymous true`).
+   */
+  static async start(port?: number, config: string[] = ["allow_anonymous true"]): Promise<Mosquitto> {
     if (!MOSQUITTO) throw new Error("mosquitto is not installed: apt-get install -y mosquitto");
     const p = port ?? (await freePort());
     const dir = scratch("pyde1-store-mosquitto-");
-    const config = join(dir, "mosquitto.conf");
-    writeFileSync(config, [`listener ${p} 127.0.0.1`, "allow_anonymous true", "persistence false", "log_dest stderr", ""].join("\n"));
-    const broker = new Mosquitto(p, config);
+    const file = join(dir, "mosquitto.conf");
+    writeFileSync(file, [`listener ${p} 127.0.0.1`, ...config, "persistence false", "log_dest stderr", ""].join("\n"));
+    const broker = new Mosquitto(p, file);
     await broker.resume();
     return broker;
   }
