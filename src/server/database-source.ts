@@ -51,13 +51,24 @@ export class FileSource implements DatabaseSource {
     this.name = path;
   }
 
-  /** Opens FILE for serving; checks that it exists and is a readable database now. */
+  /**
+   * Opens FILE for serving; checks now that it exists and is a pyDE1 database, then lets the engine's
+   * copy go (the Store is made again on the first API request, so serving only `/db` keeps one copy).
+   */
   static async open(path: string): Promise<FileSource> {
     const full = resolve(path);
     if (!existsSync(full)) throw new StoreError(full, `${full}: no such file. Check the path.`);
     const source = new FileSource(full, await loadSqlJs());
     source.store();
+    source.releaseStore();
     return source;
+  }
+
+  /** Frees the engine's copy of the database until the API needs it again. */
+  releaseStore(): void {
+    if (!this.cached?.store) return;
+    this.cached.store.close();
+    this.cached.store = null;
   }
 
   version(): string {

@@ -170,6 +170,36 @@ describe("viewer behaviour", () => {
     }
   });
 
+  it("opens a dropped database, and explains a dropped file that is not one", async () => {
+    const server = await serve(copyThree("drop.sqlite3"));
+    try {
+      const { page: p, errors } = await page();
+      await p.goto(server.url);
+      await waitForRows(p, 3);
+      const drop = (url: string | null, name: string) =>
+        p.evaluate(
+          async ([u, n]) => {
+            const bytes = u ? await (await fetch(u)).arrayBuffer() : new TextEncoder().encode("not a database at all, just text").buffer;
+            const data = new DataTransfer();
+            data.items.add(new File([bytes], n));
+            document.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+          },
+          [url, name] as const,
+        );
+      await drop("db", "dropped.sqlite3");
+      await p.waitForFunction(() => document.getElementById("db-name")?.textContent?.includes("dropped.sqlite3"));
+      await waitForRows(p, 3);
+      await drop(null, "notes.txt");
+      await p.waitForSelector("#error:not([hidden])");
+      expect(await p.textContent("#error")).toContain("not an SQLite database");
+      await waitForRows(p, 3);
+      expect(errors).toEqual([]);
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("fits a narrow screen", async () => {
     const server = await serve(copyThree("narrow.sqlite3"));
     try {
