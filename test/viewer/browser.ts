@@ -3,7 +3,7 @@
  * newer than it), Debian's chromium driven by playwright-core, and pixel checks on chart canvases.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { ROOT } from "../support/paths";
@@ -21,12 +21,37 @@ function newest(path: string): number {
   return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
 }
 
-/** Runs `npm run build` unless dist/ is newer than every source the bundles are made of. */
-export function ensureBuilt(): void {
+/** What the bundles the tests use are made of (the viewer bundle, and `serve` in dist/cli.js). */
+const BUNDLE_SOURCES = ["src/viewer", "src/store", "src/export", "src/catalog.ts", "src/server", "src/cli/commands/serve.ts", "scripts/build.mjs"];
+
+/** True when dist/ is newer than every source the tests' bundles are made of. */
+function fresh(): boolean {
   const built = Math.min(newest(join(VIEWER_DIR, "main.js")), newest(join(VIEWER_DIR, "worker.js")), newest(join(ROOT, "dist/cli.js")));
-  const sources = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "scripts/build.mjs")));
-  if (built > 0 && built >= sources) return;
-  execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
+  return built > 0 && built >= Math.max(...BUNDLE_SOURCES.map((p) => newest(join(ROOT, p))));
+}
+
+/**
+ * Runs the build unless dist/ is fresh. Test files run in parallel: a lock folder lets one build
+ * while the others wait and then find dist/ fresh.
+ */
+export function ensureBuilt(): void {
+  if (fresh()) return;
+  const lock = join(ROOT, "node_modules", ".pyde1-store-build-lock");
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!fresh()) execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Starts headless chromium (Debian's, no downloads). */
