@@ -74,6 +74,8 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
   let lastMessage = performance.now();
   let quiet = true;
   let stopped: Promise<void> | null = null;
+  /** true while a message from the broker is being handled: only live sequences get GETs, not replayed ones */
+  let fromFeed = false;
 
   const feedRecorder = (event: RecorderEvent) => {
     capture?.append(event);
@@ -88,7 +90,7 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
     onSequenceEnd: options.onSequenceEnd,
     onSequenceStart: (seq) => {
       const base = options.pyde1Http;
-      if (!base) return;
+      if (!base || !fromFeed) return;
       void fetchSequenceResources(
         base,
         seq.activeState,
@@ -113,7 +115,12 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
     onMessage: (topic, payload) => {
       lastMessage = performance.now();
       quiet = false;
-      feedRecorder({ kind: "message", topic, payload, time: now() });
+      fromFeed = true;
+      try {
+        feedRecorder({ kind: "message", topic, payload, time: now() });
+      } finally {
+        fromFeed = false;
+      }
     },
   });
 
