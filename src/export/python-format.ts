@@ -36,7 +36,14 @@ export function formatFixed(x: number, digits: number): string {
   if (!Number.isInteger(digits) || digits < 0) throw new RangeError(`formatFixed: digits must be a non-negative integer, got ${digits}`);
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  const { mantissa, exponent } = decompose(Math.abs(x));
+  const abs = Math.abs(x);
+  // Fast path: toFixed rounds the exact value of the double too, and differs from Python only on an
+  // exact tie (it rounds up, Python to even). Anything near a tie, or too large, takes the exact path.
+  const scaledFloat = abs * 10 ** digits;
+  if (digits <= 20 && scaledFloat < 2 ** 50 && Math.abs(scaledFloat - Math.floor(scaledFloat) - 0.5) > 1e-6) {
+    return (signBit(x) ? "-" : "") + abs.toFixed(digits);
+  }
+  const { mantissa, exponent } = decompose(abs);
   const scale = 10n ** BigInt(digits);
   let scaled: bigint;
   if (exponent >= 0) {
