@@ -4,7 +4,7 @@ import { init } from "./init";
 import { migrate } from "./migrate";
 import { info } from "./info";
 import { record } from "./record";
-import { serve } from "./serve";
+import { serve, start } from "./serve";
 import { exportShot } from "./export";
 import { backup } from "./backup";
 import { archive } from "./archive";
@@ -13,4 +13,4 @@ import { upload } from "./upload";
 import { profileAdd, profileImport, profileList, profileShow, profileUpload } from "./profile";
 
 /** The commands. */
-export const COMMANDS: Command[] = [init, migrate, info, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, archive, replay, upload, serve];
+export const COMMANDS: Command[] = [start, init, migrate, info, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, archive, replay, upload, serve];

@@ -1,51 +1,121 @@
-/** `pyde1-store serve`: the shot viewer and a read-only JSON API over one database file. */
-import type { Command } from "../command";
-import { optional, required, UsageError } from "../command";
-import { FileSource, startServer } from "../../server";
+/** `pyde1-store serve` and `pyde1-store start`: the shot viewer, optionally recording in the same process. */
+import type { Command, Parsed } from "../command";
+import { numberOption, optional, required, UsageError } from "../command";
+import { FileSource, StoreSource, startServer, type DatabaseSource } from "../../server";
+import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
+import { consoleLog, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
 
-/** The `serve` command. */
-export const serve: Command = {
-  name: "serve",
-  summary: "serve the shot viewer and a read-only JSON API for a database",
-  help: `Usage: pyde1-store serve --db FILE [--host 127.0.0.1] [--port 8080]
+const RECORD_OPTIONS = ["db", "broker", "topicRoot", "username", "password", "ca", "pyde1Http", "host", "port"] as const;
 
-Serves the shot viewer for FILE in your browser. FILE is read, never written; a live pyDE1 file's
--wal is applied, and open pages refresh their list when the file changes.
+/** Checks a --port value. */
+function portOf(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, not '${text}'`);
+  return port;
+}
 
-  GET /                                   the viewer
+/** Serves `source` until SIGINT/SIGTERM; with `recording`, also stops it (saving) at the end. */
+async function serveUntilSignal(source: DatabaseSource, host: string, port: number, recording: RunningRecording | null, label: string): Promise<number> {
+  const server = await startServer({ source, host, port, pollMs: recording ? 0 : undefined });
+  console.log(`serving ${server.url} for ${label}`);
+  if (recording) recordingNotifies(recording, server.notifyChanged);
+  await untilSignal();
+  await server.close();
+  if (recording) await recording.stop();
+  return 0;
+}
+
+/** Makes a recording tell open pages when a save (a completed shot) happened. */
+function recordingNotifies(recording: RunningRecording, notify: (detail?: Record<string, unknown>) => void): void {
+  recording.onSaved = (reason) => notify({ reason });
+}
+
+/** Starts recording in this process with the resolved settings. */
+async function startRecording(args: Parsed): Promise<RunningRecording> {
+  const s = resolveSettings(args, [...RECORD_OPTIONS]);
+  return startLiveRecording({
+    db: s.db!,
+    broker: s.broker!,
+    topicRoot: s.topicRoot!,
+    username: s.username,
+    password: s.password,
+    ca: s.ca,
+    pyde1Http: s.pyde1Http,
+    log: consoleLog(args.values.verbose === true),
+    idleSaveSeconds: numberOption(args, "idle-save", 60),
+  });
+}
+
+const SERVE_ROUTES = `  GET /                                   the viewer
   GET /db                                 the database (a consistent snapshot, -wal applied)
   GET /api/sequences                      every sequence, newest first (JSON)
   GET /api/sequences/ID                   one sequence and its profile row (JSON)
   GET /api/sequences/ID/shot?format=F     the shot as legacy | json | csv (&partial=1 if unfinished)
-  GET /api/events                         server-sent events: "changed" when the database changed
+  GET /api/events                         server-sent events: "changed" when the database changed`;
+
+/** The `serve` command. */
+export const serve: Command = {
+  name: "serve",
+  summary: "serve the shot viewer and a read-only JSON API (optionally recording too)",
+  help: `Usage: pyde1-store serve --db FILE [--host 127.0.0.1] [--port 8080]
+       pyde1-store serve --db FILE --record [--broker URL ...]
+
+Serves the shot viewer for FILE in your browser. Without --record FILE is read, never written; a
+live pyDE1 file's -wal is applied, and open pages refresh their list when the file changes.
+With --record the same process records pyDE1's feed into FILE (as 'pyde1-store record' does) and
+serves what it holds; open pages refresh when a shot completes.
+
+${SERVE_ROUTES}
 
 Options:
   --db FILE     the database to show
   --host HOST   address to listen on (default 127.0.0.1: this computer only)
   --port N      port (default 8080; 0 picks a free one)
+  --record      also record (see 'pyde1-store record --help' for the recording options:
+                --broker, --topic-root, --username, --password, --ca, --pyde1-http, --config)
+  --verbose     also log debug lines
   -h, --help    show this help
 
 Example:
   pyde1-store serve --db /var/lib/pyde1/pyde1.sqlite3 --port 8080`,
-  options: { db: { type: "string" }, host: { type: "string" }, port: { type: "string" } },
+  options: { ...settingOptions([...RECORD_OPTIONS]), record: { type: "boolean" }, verbose: { type: "boolean" }, "idle-save": { type: "string" } },
   async run(args) {
+    if (args.values.record) {
+      const s = resolveSettings(args, ["host", "port"]);
+      const port = portOf(s.port!);
+      const recording = await startRecording(args);
+      const source = new StoreSource(recording.durable.ps.persistence.name, () => recording.store);
+      return serveUntilSignal(source, s.host!, port, recording, `${recording.durable.ps.persistence.name} (recording)`);
+    }
     const path = required(args, "db");
     const host = optional(args, "host") ?? "127.0.0.1";
-    const portText = optional(args, "port") ?? "8080";
-    const port = Number(portText);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, not '${portText}'`);
+    const port = portOf(optional(args, "port") ?? "8080");
     const source = await FileSource.open(path);
-    const server = await startServer({ source, host, port });
-    console.log(`serving ${server.url} for ${source.name}`);
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        void server.close().then(done);
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
-    return 0;
+    return serveUntilSignal(source, host, port, null, source.name);
+  },
+};
+
+/** The `start` command: what `npm start` runs. */
+export const start: Command = {
+  name: "start",
+  summary: "the main job: record pyDE1's feed and serve the viewer (npm start)",
+  help: `Usage: pyde1-store start [--db FILE] [--broker URL] [--port N] [...]
+
+Records pyDE1's MQTT feed into a database of our own and serves the shot viewer for it, in one
+process (the same as 'serve --record'). Defaults: database ./data/pyde1.sqlite3 (created if
+missing), broker mqtt://localhost:1883, topic root pyDE1, viewer at http://127.0.0.1:8080/.
+A missing broker is retried with a status line; Ctrl-C saves and exits.
+
+Options: as 'pyde1-store record' (--db, --broker, --topic-root, --username, --password, --ca,
+--pyde1-http, --config, --idle-save, --verbose) and 'serve' (--host, --port).
+
+${SETTINGS_HELP}`,
+  options: { ...settingOptions([...RECORD_OPTIONS]), verbose: { type: "boolean" }, "idle-save": { type: "string" } },
+  async run(args) {
+    const s = resolveSettings(args, ["host", "port"]);
+    const port = portOf(s.port!);
+    const recording = await startRecording(args);
+    const source = new StoreSource(recording.durable.ps.persistence.name, () => recording.store);
+    return serveUntilSignal(source, s.host!, port, recording, `${recording.durable.ps.persistence.name} (recording)`);
   },
 };

@@ -1,0 +1,131 @@
+/**
+ * The main job's wiring: a crash-safe database file ({@link DurableStore}: journal + atomic saves)
+ * recorded from pyDE1's MQTT feed ({@link recordLive}), saved at quiet moments. Shared by
+ * `record --broker`, `serve --record` and `start`.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { loadSqlJs } from "../store/sqljs";
+import { DurableStore } from "../ingest/durable-store";
+import { recordLive, type LiveRecording } from "../ingest/run-live";
+import type { SequenceInfo, CloseReason } from "../recorder/recorder";
+import type { Log } from "../recorder/log";
+import type { Store } from "../store/store";
+
+/** What the main job needs to know. */
+export interface LiveSettings {
+  db: string;
+  broker: string;
+  topicRoot: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+  pyde1Http?: string;
+  captureOut?: string;
+  /** journal fsync window, ms (default 100) */
+  fsyncMs?: number;
+  /** save this long after a sequence ended, ms (default 1000) */
+  settleMs?: number;
+  /** save at this interval when there are changes and no sequence is open, seconds (default 60) */
+  idleSaveSeconds?: number;
+  /** the watchdog closing a sequence that never completes, seconds (default 270) */
+  watchdogSeconds?: number;
+  /** warn once when the file passes this size, bytes (default 200 MB) */
+  warnBytes?: number;
+  log: Log;
+}
+
+/** A running recording. */
+export interface RunningRecording {
+  /** the database being recorded (for a server in the same process) */
+  readonly store: Store;
+  /** the durable file */
+  readonly durable: DurableStore;
+  /** the feed and the recorder */
+  readonly live: LiveRecording;
+  /** called after each save (e.g. to tell open viewer pages) */
+  onSaved: ((reason: string) => void) | null;
+  /** stops the feed, closes an open sequence, saves, releases the file */
+  stop(): Promise<void>;
+}
+
+/** Opens the database (recovering from its journal), connects to the broker and records. */
+export async function startLiveRecording(s: LiveSettings): Promise<RunningRecording> {
+  const SQL = await loadSqlJs();
+  mkdirSync(dirname(resolve(s.db)), { recursive: true });
+  const durable = await DurableStore.open(SQL, s.db, { fsyncMs: s.fsyncMs, warnBytes: s.warnBytes, log: s.log });
+  if (durable.ps.backupPath) s.log("info", `record: upgraded ${s.db} to schema v3; the original is at ${durable.ps.backupPath}`);
+  let settle: ReturnType<typeof setTimeout> | null = null;
+  const save = (reason: string) => {
+    if (durable.save(reason)) running.onSaved?.(reason);
+  };
+  const live = recordLive(durable.ps.store, {
+    broker: s.broker,
+    topicRoot: s.topicRoot,
+    username: s.username,
+    password: s.password,
+    ca: s.ca,
+    pyde1Http: s.pyde1Http,
+    captureOut: s.captureOut,
+    watchdogSeconds: s.watchdogSeconds,
+    log: s.log,
+    onAccepted: (e) => durable.accepted(e),
+    onSequenceEnd: (seq: SequenceInfo, reason: CloseReason) => {
+      s.log("info", `record: sequence ${seq.id} (${seq.activeState}) ${reason === "complete" ? "complete" : `closed: ${reason}`}`);
+      if (settle) clearTimeout(settle);
+      settle = setTimeout(() => {
+        settle = null;
+        save(`sequence ${reason}`);
+      }, s.settleMs ?? 1000);
+    },
+  });
+  // Before any message can arrive (they come through the event loop): rebuild the recorder's
+  // state and replay what the file is missing.
+  const recovery = await durable.attach(live.recorder);
+  if (recovery.replayed > 0 || recovery.cutBytes > 0) {
+    s.log("info", `record: recovered ${recovery.replayed} events from the journal (${recovery.primed} used to rebuild the pre-roll)`);
+  }
+  const idle = setInterval(() => save("interval"), (s.idleSaveSeconds ?? 60) * 1000);
+  idle.unref();
+  s.log("info", `record: recording ${s.broker} (topic root ${s.topicRoot}) into ${durable.ps.persistence.name}`);
+  let stopping: Promise<void> | null = null;
+  const running: RunningRecording = {
+    store: durable.ps.store,
+    durable,
+    live,
+    onSaved: null,
+    stop: () =>
+      (stopping ??= (async () => {
+        clearInterval(idle);
+        if (settle) clearTimeout(settle);
+        await live.stop();
+        await durable.close();
+        s.log("info", `record: saved and closed ${durable.ps.persistence.name}`);
+      })()),
+  };
+  return running;
+}
+
+/** A Log writing `time level message` lines to stderr; debug lines only when `verbose`. */
+export function consoleLog(verbose = false): Log {
+  return (level, message) => {
+    if (level === "debug" && !verbose) return;
+    const stamp = new Date().toISOString().replace("T", " ").slice(0, 19);
+    process.stderr.write(`${stamp} ${level.padEnd(5)} ${message}\n`);
+  };
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (sig: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve(sig);
+    };
+    const onInt = () => done("SIGINT");
+    const onTerm = () => done("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+}

@@ -1,0 +1,234 @@
+/**
+ * The recorder's database on disk, made crash-safe: a {@link PersistentStore} on a native file plus
+ * its journal (`<db>.journal`). Every event the recorder accepts is appended to the journal
+ * (fsynced within `fsyncMs`); the file itself is replaced only at quiet moments (a sequence ended,
+ * an idle interval, shutdown), never in the middle of a sequence.
+ *
+ * The boundary between file and journal is exact. A save stores `ID:SEQ` — the journal's id and
+ * the last record the file contains — in persist_hkv ('pyde1-store', 'journal') inside the saved
+ * bytes. Just before the file is replaced, the next journal is written beside the current one as
+ * `<db>.journal.next`: header (base = SEQ) plus the events the recorder needs to rebuild its state
+ * (its pre-roll), and renamed into place right after the file. On start, a `.journal.next` whose
+ * base equals the file's SEQ is the journal (the crash fell between the two renames); otherwise it
+ * is discarded. Journal records up to the base prime the recorder (no writes); later ones are
+ * replayed into the database, which is then saved.
+ */
+import { existsSync, renameSync, statSync, statfsSync, unlinkSync } from "node:fs";
+import { dirname } from "node:path";
+import type { SqlJsStatic } from "sql.js";
+import { FilePersistence, fsyncFolder } from "../store/persist/file";
+import { Journal, readJournal, type JournalRecord } from "../store/persist/journal";
+import { PersistentStore } from "../store/persistent-store";
+import type { RecorderEvent } from "../recorder/events";
+import type { Recorder } from "../recorder/recorder";
+import { silent, type Log } from "../recorder/log";
+
+/** The persist_hkv row holding the journal boundary. */
+export const JOURNAL_MARK = { header: "pyde1-store", key: "journal" } as const;
+
+/** An event as stored in the journal (payload bytes that are not UTF-8 go as base64). */
+type JournalEvent =
+  | { kind: "message"; topic: string; payload?: string; payload_base64?: string; time: number }
+  | { kind: "resource"; path: string; body: string; time: number; sequenceId?: string };
+
+const toJournal = (e: RecorderEvent): JournalEvent =>
+  e.kind === "message"
+    ? typeof e.payload === "string"
+      ? { kind: "message", topic: e.topic, payload: e.payload, time: e.time }
+      : { kind: "message", topic: e.topic, payload_base64: Buffer.from(e.payload).toString("base64"), time: e.time }
+    : { ...e };
+
+const fromJournal = (e: JournalEvent): RecorderEvent =>
+  e.kind === "message"
+    ? { kind: "message", topic: e.topic, payload: e.payload ?? new Uint8Array(Buffer.from(e.payload_base64 ?? "", "base64")), time: e.time }
+    : e;
+
+/** Settings of {@link DurableStore.open}. */
+export interface DurableOptions {
+  /** longest wait of an accepted event for its fsync, ms (default 100) */
+  fsyncMs?: number;
+  /** warn once when the file passes this size, bytes (default 200 MB) */
+  warnBytes?: number;
+  log?: Log;
+}
+
+/** What opening found in the journal. */
+export interface RecoveryReport {
+  /** journal records replayed into the database (events the file did not contain yet) */
+  replayed: number;
+  /** journal records used only to rebuild the recorder's state */
+  primed: number;
+  /** bytes cut off a torn or corrupt journal tail */
+  cutBytes: number;
+}
+
+/** A recorder's database file with its journal. */
+export class DurableStore {
+  /** what recovery found */
+  recovery: RecoveryReport = { replayed: 0, primed: 0, cutBytes: 0 };
+  private recorder: Recorder | null = null;
+  private warned = false;
+  private readonly log: Log;
+
+  private constructor(
+    /** the database (in memory) and its file */
+    readonly ps: PersistentStore,
+    /** the journal */
+    readonly journal: Journal<JournalEvent>,
+    private readonly file: FilePersistence,
+    private readonly pending: JournalRecord<JournalEvent>[],
+    private readonly options: DurableOptions,
+  ) {
+    this.log = options.log ?? silent;
+  }
+
+  /** Opens (creating when missing) the database at `path` for recording, and its journal. */
+  static async open(SQL: SqlJsStatic, path: string, options: DurableOptions = {}): Promise<DurableStore> {
+    const file = FilePersistence.open(path, { mode: "write" });
+    let ps: PersistentStore;
+    try {
+      ps = await PersistentStore.open(SQL, file, { backup: () => file.backup() });
+    } catch (e) {
+      await file.close();
+      throw e;
+    }
+    const journalPath = `${file.name}.journal`;
+    const mark = parseMark(ps.store.hkv.get(JOURNAL_MARK.header, JOURNAL_MARK.key));
+    const next = readJournal<JournalEvent>(`${journalPath}.next`);
+    if (next) {
+      if (mark && next.id === mark.id && next.base === mark.seq) renameSync(`${journalPath}.next`, journalPath);
+      else unlinkSync(`${journalPath}.next`);
+    }
+    const { journal, contents } = Journal.open<JournalEvent>(journalPath, { fsyncMs: options.fsyncMs });
+    const ds = new DurableStore(ps, journal, file, contents.records, options);
+    const seen = mark && mark.id === contents.id ? mark.seq : 0;
+    if (mark && mark.id !== contents.id && contents.records.length > 0) {
+      ds.log("warn", `record: ${journalPath} belongs to another database file (journal ${contents.id}, file ${mark.id}); replaying all of it`);
+    }
+    ds.recovery.cutBytes = contents.cutBytes;
+    if (contents.cutBytes > 0) ds.log("warn", `record: cut ${contents.cutBytes} bytes of a torn or corrupt tail off ${journalPath}`);
+    ds.boundary = seen;
+    return ds;
+  }
+
+  private boundary = 0;
+  private attaching = false;
+
+  /**
+   * Attaches the recorder: primes it with the journal's state records, replays the records the
+   * file does not contain (a sequence open at the crash stays open and goes on recording), saves
+   * if anything was replayed and no sequence is open. Call once, before feeding it.
+   */
+  async attach(recorder: Recorder): Promise<RecoveryReport> {
+    this.recorder = recorder;
+    this.attaching = true;
+    const prime: RecorderEvent[] = [];
+    const replay: RecorderEvent[] = [];
+    for (const r of this.pending) (r.n <= this.boundary ? prime : replay).push(fromJournal(r.e));
+    this.pending.length = 0;
+    recorder.prime(prime);
+    this.recovery.primed = prime.length;
+    try {
+      for (const e of replay) recorder.handle(e);
+    } finally {
+      this.attaching = false;
+    }
+    this.recovery.replayed = replay.length;
+    if (replay.length > 0) {
+      this.log("info", `record: replayed ${replay.length} journal records the file did not contain`);
+      // saved now unless a sequence is still open: then it goes on recording and is saved when it ends
+      this.save("recovery");
+    }
+    return this.recovery;
+  }
+
+  /** Appends an accepted event to the journal (wire to the recorder's `onAccepted`). */
+  accepted(event: RecorderEvent): void {
+    if (this.attaching) return; // replayed from the journal: already there
+    this.journal.append(toJournal(event));
+  }
+
+  /**
+   * Saves when there is something to save and no sequence is being recorded: commits, marks the
+   * boundary, writes the next journal, replaces the file, moves the next journal into place.
+   * Returns true when the file was written. Errors (disk full, file changed underneath) are logged
+   * and the data stays in memory and in the journal; the next save tries again.
+   */
+  save(reason: string): boolean {
+    const rec = this.recorder;
+    if (rec && rec.openSequence) return false;
+    rec?.flush();
+    const store = this.ps.store;
+    if (!store.dirty) return false;
+    this.journal.flush();
+    const seq = this.journal.lastSeq;
+    const journalPath = this.journal.path;
+    try {
+      store.hkv.set(JOURNAL_MARK.header, JOURNAL_MARK.key, `${this.journal.id}:${seq}`);
+      const warm = rec ? rec.retained().map(toJournal) : [];
+      this.journal.writeNext(`${journalPath}.next`, warm);
+      const count = store.changeCount;
+      this.file.saveSync(store.export());
+      store.markSaved(count);
+      renameSync(`${journalPath}.next`, journalPath);
+      fsyncFolder(dirname(journalPath));
+      this.journal.reopen();
+    } catch (e) {
+      try {
+        if (existsSync(`${journalPath}.next`)) unlinkSync(`${journalPath}.next`);
+      } catch {
+        /* nothing to clean */
+      }
+      this.log("error", `record: could not save ${this.ps.persistence.name} (${reason}): ${(e as Error).message}${freeSpace(this.ps.persistence.name)}`);
+      return false;
+    }
+    this.log("debug", `record: saved ${this.ps.persistence.name} (${reason})`);
+    this.warnIfLarge();
+    return true;
+  }
+
+  /** Saves, closes the journal and releases the file. */
+  async close(): Promise<void> {
+    this.recorder?.close("shutdown");
+    this.save("shutdown");
+    this.journal.close();
+    await this.ps.persistence.close();
+    this.ps.store.close();
+  }
+
+  private warnIfLarge(): void {
+    const limit = this.options.warnBytes ?? 200 * 1024 * 1024;
+    if (this.warned) return;
+    try {
+      const size = statSync(this.ps.persistence.name).size;
+      if (size > limit) {
+        this.warned = true;
+        this.log(
+          "warn",
+          `record: ${this.ps.persistence.name} is ${(size / 1048576).toFixed(0)} MB; every save rewrites the whole file. ` +
+            `Move old shots out with 'pyde1-store archive --db ${this.ps.persistence.name} --before YYYY-MM-DD --to ARCHIVE.sqlite3'.`,
+        );
+      }
+    } catch {
+      /* size unknown */
+    }
+  }
+}
+
+/** Reads the `ID:SEQ` boundary mark. */
+function parseMark(text: string | null): { id: string; seq: number } | null {
+  if (!text) return null;
+  const at = text.lastIndexOf(":");
+  const seq = Number(text.slice(at + 1));
+  return at > 0 && Number.isInteger(seq) ? { id: text.slice(0, at), seq } : null;
+}
+
+/** ", N MB free in DIR" for an error message, when it can be had. */
+function freeSpace(path: string): string {
+  try {
+    const s = statfsSync(dirname(path));
+    return `; ${((s.bavail * s.bsize) / 1048576).toFixed(1)} MB free in ${dirname(path)}`;
+  } catch {
+    return "";
+  }
+}
