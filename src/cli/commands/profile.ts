@@ -22,9 +22,18 @@ function readProfileFile(path: string): Uint8Array {
   }
 }
 
+/** The --date-added option (epoch seconds), default now. */
+function dateAdded(args: Parsed): number {
+  const v = args.values["date-added"];
+  if (v === undefined) return Date.now() / 1000;
+  const n = Number(v);
+  if (typeof v !== "string" || !Number.isFinite(n) || n < 0) throw new UsageError(`--date-added must be epoch seconds, not '${String(v)}'`);
+  return n;
+}
+
 /** Adds profile bytes to an open database and saves; returns what addProfile reported. */
-async function addAndSave(ps: PersistentStore, bytes: Uint8Array) {
-  const result = await addProfile(ps.store.db, bytes, Date.now() / 1000);
+async function addAndSave(ps: PersistentStore, bytes: Uint8Array, when = Date.now() / 1000) {
+  const result = await addProfile(ps.store.db, bytes, when);
   ps.store.markChanged();
   await ps.save();
   return result;
@@ -34,7 +43,7 @@ async function addAndSave(ps: PersistentStore, bytes: Uint8Array) {
 export const profileAdd: Command = {
   name: "profile add",
   summary: "add a JSON v2 profile to a database",
-  help: `Usage: pyde1-store profile add --db FILE PROFILE.json
+  help: `Usage: pyde1-store profile add --db FILE [--date-added SECONDS] PROFILE.json
 
 Checks PROFILE.json (a de1app/pyDE1 JSON v2 profile), computes pyDE1's id (SHA-1 of the file's
 bytes) and fingerprint (SHA-1 of the frames the DE1 receives), stores the bytes verbatim and sets
@@ -42,16 +51,18 @@ last_profile as pyDE1 does on upload. Adding the same file again stores nothing 
 Prints {"id": ..., "fingerprint": ...}. An invalid profile is refused with the step and field named.
 
 Options:
-  --db FILE   the database (created if missing)
-  -h, --help  show this help`,
-  options: { db: { type: "string" } },
+  --db FILE                 the database (created if missing)
+  --date-added SECONDS      when it was uploaded, epoch seconds (default now)
+  -h, --help                show this help`,
+  options: { db: { type: "string" }, "date-added": { type: "string" } },
   positionals: true,
   async run(args) {
     const path = required(args, "db");
     const bytes = readProfileFile(onePositional(args, "PROFILE.json"));
+    const when = dateAdded(args);
     const ps = await openForWrite(path);
     try {
-      const r = await addAndSave(ps, bytes);
+      const r = await addAndSave(ps, bytes, when);
       console.log(JSON.stringify({ id: r.id, fingerprint: r.fingerprint }));
       if (!r.added) console.error(`profile ${r.id} was already stored; nothing added`);
     } finally {

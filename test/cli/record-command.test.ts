@@ -1,0 +1,62 @@
+/**
+ * `record --from-capture` through the built CLI, as a user runs it: profiles added with
+ * `profile add`, then the capture recorded; the file is compared with the database pyDE1's own
+ * recorder wrote, and read by the native sqlite3.
+ */
+import { describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { NOTIFICATION_TABLES, SEQUENCE_RESOURCES } from "../../src/catalog";
+import { loadSqlJs } from "../../src/store/sqljs";
+import { Store } from "../../src/store/store";
+import { RECORDINGS, scratch } from "../support/paths";
+import { cli, sqlite3 } from "../support/cli";
+import { readRecording, readTable } from "../recorder/expected";
+
+describe("record --from-capture (CLI)", () => {
+  for (const name of RECORDINGS) {
+    it(`${name}: gives pyDE1's rows, readable by the native sqlite3`, async () => {
+      const rec = readRecording(name);
+      const dir = scratch();
+      const db = join(dir, "mine.sqlite3");
+      rec.manifest.profiles.forEach((p, i) => {
+        const file = join(dir, `profile-${i}.json`);
+        writeFileSync(file, p.source);
+        const r = cli(["profile", "add", "--db", db, "--date-added", String(p.when), file]);
+        expect(r.code, r.stderr).toBe(0);
+      });
+      const r = cli(["record", "--db", db, "--from-capture", join(rec.dir, "capture.ndjson")]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/\d+ events, \d+ notifications accepted, 0 rejected, \d+ sequences/);
+
+      expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+      const store = Store.open(await loadSqlJs(), readFileSync(db));
+      for (const table of NOTIFICATION_TABLES) {
+        const want = rec.tables[table];
+        expect(readTable(store, table, want.columns), table).toEqual(want.rows);
+        expect(sqlite3(db, `SELECT count(*) FROM ${table}`)).toBe(String(want.rows.length));
+      }
+      const exact = ["id", "active_state", "profile_id", "profile_assumed", "start_flow", "end_flow", "end_sequence", ...SEQUENCE_RESOURCES.map((r) => r.column)];
+      const got = readTable(store, "sequence", [...exact, "start_sequence"]);
+      const want = rec.tables.sequence.rows;
+      expect(got.length).toBe(want.length);
+      got.forEach((row, k) => {
+        for (const c of exact) expect(row[c], `sequence ${k} ${c}`).toEqual(want[k][c]);
+        const [gs, ws] = [row.start_sequence[1] as number | null, want[k].start_sequence[1] as number | null];
+        if (ws === null) expect(gs).toBeNull();
+        else expect(Math.abs((gs as number) - ws)).toBeLessThanOrEqual(0.05);
+      });
+      expect(readTable(store, "profile", ["id", "source", "fingerprint", "date_added", "title"])).toEqual(
+        rec.tables.profile.rows.map((r) => ({ id: r.id, source: r.source, fingerprint: r.fingerprint, date_added: r.date_added, title: r.title })),
+      );
+      store.close();
+    });
+  }
+
+  it("refuses an unreadable capture with one line, leaving no database behind", () => {
+    const dir = scratch();
+    const r = cli(["record", "--db", join(dir, "x.sqlite3"), "--from-capture", join(dir, "missing.ndjson")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing\.ndjson: cannot read the capture \(ENOENT\)/);
+  });
+});
