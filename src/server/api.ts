@@ -3,8 +3,8 @@
  * Pure functions from (Store, path, query) to a reply, so they are tested without sockets.
  */
 import type { Store } from "../store/store";
-import type { SequenceRow } from "../store/sequences";
-import { legacyShotFile, jsonShotFile, shotCsv, readDrinkWeight, SequenceNotFoundError, IncompleteSequenceError } from "../export";
+import type { SequenceSummary } from "../store/sequences";
+import { legacyShotFile, jsonShotFile, shotCsv, SequenceNotFoundError, IncompleteSequenceError } from "../export";
 
 /** What the server sends back for an API request. */
 export interface ApiReply {
@@ -15,22 +15,7 @@ export interface ApiReply {
 }
 
 /** One row of `/api/sequences`. */
-export interface SequenceSummary {
-  id: string;
-  active_state: string | null;
-  start_sequence: number | null;
-  start_flow: number | null;
-  end_flow: number | null;
-  end_sequence: number | null;
-  profile_id: string;
-  profile_assumed: boolean;
-  /** the profile's title; null when the profile row is missing or has none (the `dummy` profile) */
-  profile_title: string | null;
-  /** seconds between flow begin and flow end, when both are known */
-  flow_duration: number | null;
-  /** pyDE1's drink weight (largest median weight between flow end and sequence end), grams */
-  drink_weight: number | null;
-}
+export type { SequenceSummary };
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
@@ -39,31 +24,9 @@ function json(status: number, value: unknown): ApiReply {
   return { status, contentType: JSON_TYPE, body: JSON.stringify(value) };
 }
 
-/** The summary of one master row. */
-function summarize(store: Store, row: SequenceRow, titles: Map<string, string | null>): SequenceSummary {
-  if (!titles.has(row.profile_id)) titles.set(row.profile_id, store.profiles.get(row.profile_id)?.title ?? null);
-  const hasFlow = row.start_flow !== null && row.end_flow !== null;
-  const weight =
-    row.end_flow !== null && row.end_sequence !== null ? readDrinkWeight(store.db, row.id, row.end_flow, row.end_sequence) : null;
-  return {
-    id: row.id,
-    active_state: row.active_state,
-    start_sequence: row.start_sequence,
-    start_flow: row.start_flow,
-    end_flow: row.end_flow,
-    end_sequence: row.end_sequence,
-    profile_id: row.profile_id,
-    profile_assumed: row.profile_assumed === 1,
-    profile_title: titles.get(row.profile_id) ?? null,
-    flow_duration: hasFlow ? (row.end_flow as number) - (row.start_flow as number) : null,
-    drink_weight: weight,
-  };
-}
-
 /** Every real sequence, newest first. */
 export function listSequences(store: Store): SequenceSummary[] {
-  const titles = new Map<string, string | null>();
-  return store.sequences.list().map((row) => summarize(store, row, titles));
+  return store.sequences.summaries();
 }
 
 /** The export formats `/api/sequences/ID/shot` offers. */
@@ -87,7 +50,7 @@ export function answerApi(store: Store, path: string, query: URLSearchParams): A
   const row = id === "dummy" ? null : store.sequences.get(id);
   if (!row) return json(404, { error: `no sequence with id '${id}'` });
   if (!m[2]) {
-    const summary = summarize(store, row, new Map());
+    const summary = store.sequences.summary(id)!;
     const profile = store.profiles.get(row.profile_id);
     const { source: _source, ...profileRow } = profile ?? { source: null };
     return json(200, { ...summary, row, profile: profile ? profileRow : null });

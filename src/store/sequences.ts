@@ -25,6 +25,59 @@ export interface SequenceRow {
   [resource: `resource_${string}`]: string | null;
 }
 
+/** A sequence as lists show it: the master row's times and profile, with the profile's title and the drink weight. */
+export interface SequenceSummary {
+  id: string;
+  active_state: string | null;
+  start_sequence: number | null;
+  start_flow: number | null;
+  end_flow: number | null;
+  end_sequence: number | null;
+  profile_id: string;
+  profile_assumed: boolean;
+  /** the profile's title; null when the profile row is missing or has none (the `dummy` profile) */
+  profile_title: string | null;
+  /** false when no real profile row (not `dummy`) with `profile_id` exists */
+  profile_found: boolean;
+  /** seconds between flow begin and flow end, when both are known */
+  flow_duration: number | null;
+  /** pyDE1's drink weight: the largest median weight between flow end and sequence end, grams */
+  drink_weight: number | null;
+}
+
+/** The summaries' query; `%WHERE%` is replaced by the row filter. */
+const SUMMARY_SQL = `
+SELECT s.id, s.active_state, s.start_sequence, s.start_flow, s.end_flow, s.end_sequence, s.profile_id,
+       s.profile_assumed, p.title, p.id IS NOT NULL,
+       (SELECT max(w.median_weight) FROM weight_and_flow_update w
+         WHERE w.sequence_id = s.id AND w.median_weight_time BETWEEN s.end_flow AND s.end_sequence)
+  FROM sequence s LEFT JOIN profile p ON p.id = s.profile_id
+ WHERE %WHERE%
+ ORDER BY s.start_sequence DESC, s.rowid DESC`;
+
+const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+const text = (v: unknown): string | null =>
+  v === null || v === undefined ? null : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
+
+/** A row of SUMMARY_SQL as a summary. */
+function summaryOf(r: unknown[]): SequenceSummary {
+  const [startFlow, endFlow] = [num(r[3]), num(r[4])];
+  return {
+    id: String(r[0]),
+    active_state: text(r[1]),
+    start_sequence: num(r[2]),
+    start_flow: startFlow,
+    end_flow: endFlow,
+    end_sequence: num(r[5]),
+    profile_id: text(r[6]) ?? "",
+    profile_assumed: Number(r[7]) === 1,
+    profile_title: text(r[8]),
+    profile_found: Number(r[9]) === 1 && text(r[6]) !== "dummy",
+    flow_duration: startFlow !== null && endFlow !== null ? endFlow - startFlow : null,
+    drink_weight: num(r[10]),
+  };
+}
+
 /** The fields that start a master row. */
 export interface NewSequence {
   id: string;
@@ -100,6 +153,17 @@ export class SequenceQueries {
       st.free();
     }
     return rows;
+  }
+
+  /** Every real sequence (not the 'dummy' seed row) as lists show it, newest first. */
+  summaries(): SequenceSummary[] {
+    return (this.db.exec(SUMMARY_SQL.replace("%WHERE%", "s.id <> 'dummy'"))[0]?.values ?? []).map(summaryOf);
+  }
+
+  /** One sequence as lists show it, or null. */
+  summary(id: string): SequenceSummary | null {
+    const r = this.db.exec(SUMMARY_SQL.replace("%WHERE%", "s.id = ?"), [id])[0]?.values[0];
+    return r ? summaryOf(r) : null;
   }
 
   /** The newest sequence, optionally of one state (e.g. 'Espresso'), or null. */

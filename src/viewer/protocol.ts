@@ -2,24 +2,10 @@
  * The messages between the page and its sql.js worker: every request carries an id, every answer
  * the same id with either a result or an error text.
  */
+import type { SequenceSummary } from "../store/sequences";
 
-/** One sequence as the list shows it. */
-export interface SequenceItem {
-  id: string;
-  active_state: string | null;
-  start_sequence: number | null;
-  start_flow: number | null;
-  end_flow: number | null;
-  end_sequence: number | null;
-  profile_id: string;
-  profile_assumed: boolean;
-  /** null when the profile row is missing or has no title (the `dummy` profile) */
-  profile_title: string | null;
-  /** false when no profile row with `profile_id` exists */
-  profile_found: boolean;
-  /** pyDE1's drink weight: largest median weight between flow end and sequence end, grams */
-  drink_weight: number | null;
-}
+/** One sequence as the list shows it (the store's summary). */
+export type SequenceItem = SequenceSummary;
 
 /** One shot's series, times in seconds relative to `t0` (flow begin when known). */
 export interface ShotSeries {

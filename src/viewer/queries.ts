@@ -4,6 +4,7 @@
  */
 import type { Database, SqlValue } from "sql.js";
 import type { ProfileInfo, SequenceItem, ShotSeries } from "./protocol";
+import { SequenceQueries } from "../store/sequences";
 
 const decoder = new TextDecoder();
 
@@ -26,42 +27,17 @@ const num = (v: SqlValue | undefined): number | null => (typeof v === "number" ?
 const text = (v: SqlValue | undefined): string | null =>
   v === null || v === undefined ? null : v instanceof Uint8Array ? decoder.decode(v) : String(v);
 
-const LIST_SQL = `
-SELECT s.id, s.active_state, s.start_sequence, s.start_flow, s.end_flow, s.end_sequence, s.profile_id,
-       s.profile_assumed, p.title, p.id IS NOT NULL,
-       (SELECT max(w.median_weight) FROM weight_and_flow_update w
-         WHERE w.sequence_id = s.id AND w.median_weight_time BETWEEN s.end_flow AND s.end_sequence)
-  FROM sequence s LEFT JOIN profile p ON p.id = s.profile_id
- WHERE s.id <> 'dummy'
- ORDER BY s.start_sequence DESC, s.rowid DESC`;
-
-/** The list item of a row of LIST_SQL. */
-function item(r: SqlValue[]): SequenceItem {
-  return {
-    id: String(r[0]),
-    active_state: text(r[1]),
-    start_sequence: num(r[2]),
-    start_flow: num(r[3]),
-    end_flow: num(r[4]),
-    end_sequence: num(r[5]),
-    profile_id: text(r[6]) ?? "",
-    profile_assumed: Number(r[7]) === 1,
-    profile_title: text(r[8]),
-    profile_found: Number(r[9]) === 1 && text(r[6]) !== "dummy",
-    drink_weight: num(r[10]),
-  };
-}
+/** The store's sequence queries over the worker's database (read-only: nothing marks changes). */
+const sequencesOf = (db: Database) => new SequenceQueries(db, () => {});
 
 /** Every real sequence (not the `dummy` seed row), newest first. */
 export function listSequences(db: Database): SequenceItem[] {
-  return rows(db, LIST_SQL).map(item);
+  return sequencesOf(db).summaries();
 }
 
 /** One sequence's list item, or null. */
 export function sequenceItem(db: Database, id: string): SequenceItem | null {
-  const sql = LIST_SQL.replace("WHERE s.id <> 'dummy'", "WHERE s.id = ?");
-  const r = rows(db, sql, [id]);
-  return r.length ? item(r[0]) : null;
+  return sequencesOf(db).summary(id);
 }
 
 /** A goal value, with 0 (no goal in this frame's pump mode) as a gap. */
