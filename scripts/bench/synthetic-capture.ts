@@ -19,6 +19,11 @@ export interface SyntheticOptions {
   profileId?: string;
   /** topic root (default pyDE1) */
   root?: string;
+  /**
+   * after most shots (70 %), a short group-head flush (a HotWaterRinse sequence of 4–10 s), as real
+   * histories have; makes bytes per sequence close to real pyDE1 files (default false)
+   */
+  flushes?: boolean;
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -105,8 +110,8 @@ export function* syntheticCapture(options: SyntheticOptions = {}): Generator<str
       if (rand() < 0.5) emit(s + 0.05, "WaterLevelUpdate", { level: fixed(40 - rand()), start_fill_level: 5.0 }, "1.0.0", "DE1");
     }
   };
-  const gate = (at: number, id: string, name: string, action: string) =>
-    emit(at, "SequencerGateNotification", { name, action, sequence_id: id, active_state: "Espresso" }, "1.1.0", "FlowSequencerImpl");
+  const gate = (at: number, id: string, name: string, action: string, activeState = "Espresso") =>
+    emit(at, "SequencerGateNotification", { name, action, sequence_id: id, active_state: activeState }, "1.1.0", "FlowSequencerImpl");
   const state = (at: number, s: string, sub: string, ps: string, psub: string) =>
     emit(at, "StateUpdate", { state: s, substate: sub, previous_state: ps, previous_substate: psub, is_error_state: false }, "1.0.0", "DE1");
 
@@ -162,6 +167,24 @@ export function* syntheticCapture(options: SyntheticOptions = {}): Generator<str
     gate(flowEnd + 3.001, id, "sequence_complete", "set");
     yield* flush(flowEnd + 4);
     t = flowEnd + 4;
+    if (options.flushes && rand() < 0.7) {
+      t += 5 + rand() * 10;
+      const rinse = uuid(rand);
+      const length = 4 + rand() * 6;
+      state(t, "HotWaterRinse", "HeatWaterHeater", "Idle", "NoState");
+      gates.forEach((g, i) => gate(t + 0.003 + i * 0.0006, rinse, g, "clear", "HotWaterRinse"));
+      gate(t + 0.0105, rinse, "sequence_start", "set", "HotWaterRinse");
+      samples(t, t + length + 0.5, (s) => ({ p: s < t + 0.8 ? 0.2 : 1.5, f: s < t + 0.8 ? 0.5 : 6, frame: 0 }), { total: 0 });
+      scale(t, t + length + 1, () => 0);
+      gate(t + 0.8, rinse, "sequence_flow_begin", "set", "HotWaterRinse");
+      gate(t + length, rinse, "sequence_flow_end", "set", "HotWaterRinse");
+      state(t + length + 0.2, "Idle", "NoState", "HotWaterRinse", "Flush");
+      gate(t + length + 0.201, rinse, "sequence_flow_state_exit", "set", "HotWaterRinse");
+      gate(t + length + 0.9, rinse, "sequence_last_drops", "set", "HotWaterRinse");
+      gate(t + length + 0.901, rinse, "sequence_complete", "set", "HotWaterRinse");
+      yield* flush(t + length + 1);
+      t += length + 1;
+    }
   }
   yield* flush(Infinity);
 }

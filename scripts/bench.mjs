@@ -1,0 +1,26 @@
+// `npm run bench`: builds the CLI, installs the benchmark-only comparison dependency
+// (better-sqlite3 12, into node_modules/.cache/bench-deps, never into package.json), then runs
+// scripts/bench/main.ts through scripts/run-ts.mjs. Arguments are passed on (--quick, --only …).
+// If better-sqlite3 cannot be installed, its figures are reported as unavailable.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const deps = join(root, "node_modules/.cache/bench-deps");
+const args = process.argv.slice(2);
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+const build = spawnSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+if (build.status !== 0) console.error("bench: npm run build failed; the whole-process figures use whatever dist/ holds");
+
+if (!existsSync(join(deps, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"))) {
+  console.error("bench: installing better-sqlite3@12 (benchmark only) into node_modules/.cache/bench-deps");
+  mkdirSync(deps, { recursive: true });
+  const r = spawnSync(npm, ["install", "--prefix", deps, "--no-audit", "--no-fund", "--no-save", "better-sqlite3@12"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0) console.error("bench: better-sqlite3 could not be installed; its figures will be reported as unavailable");
+}
+
+const r = spawnSync(process.execPath, [join(root, "scripts/run-ts.mjs"), join(root, "scripts/bench/main.ts"), "--deps", join(deps, "node_modules"), ...args], { cwd: root, stdio: "inherit" });
+process.exit(r.status ?? 1);

@@ -1,0 +1,307 @@
+/**
+ * `npm run bench`: every benchmark of issue 8, in one run, as ratios on the same data. Each
+ * measurement runs in a fresh child process (this script again with `--task`, or python3, or the
+ * built CLI), a few times; the median is reported with the spread of the runs. Results go to
+ * bench-data/results.json and a Markdown table on stdout.
+ *
+ * Usage (via scripts/bench.mjs): main.ts [--quick] [--only a,b] [--deps DIR]
+ *   --quick   one run each and short durability runs (for checking the harness)
+ *   --only    ingest,record,save,open,durability,legacy,viewer
+ *   --task …  internal: run one measured task (see tasks.ts)
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CATALOG, columnsOf } from "../../src/catalog";
+import { DATA, ROOT, captureFile, folder, median, sig, spread } from "./common";
+import { databasePath, ensureDatabases } from "./databases";
+import { runTask } from "./tasks";
+
+if (process.argv[2] === "--task") {
+  await runTask(process.argv.slice(3));
+  process.exit(0);
+}
+
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, deps: { type: "string" } } });
+const quick = values.quick === true;
+const only = new Set((values.only ?? "ingest,record,save,open,durability,legacy,viewer").split(","));
+const RUNS = quick ? 1 : 3;
+const SELF = process.argv[1];
+const SCHEMA = join(ROOT, "schema/v3.sql");
+const WORK = folder(join(DATA, "work"));
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+/** One result row of the report. */
+interface Figure {
+  section: string;
+  what: string;
+  value: number;
+  unit: string;
+  runs?: number[];
+  command: string;
+  note?: string;
+}
+const figures: Figure[] = [];
+const ratios: { what: string; ratio: number; target: string; met: boolean | null; note?: string }[] = [];
+const extra: Record<string, unknown> = {};
+
+/** Runs a command and returns its stdout (throws with stderr on failure). */
+function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { stdout: string; stderr: string; ms: number } {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26, cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr?.slice(-2000)}`);
+  return { stdout: r.stdout, stderr: r.stderr, ms };
+}
+
+/** Runs one task of tasks.ts in a child node and parses its JSON line. */
+function task<T>(args: string[], options: { timeV?: boolean } = {}): T & { timeMaxRssKb?: number } {
+  const cmd = options.timeV ? "/usr/bin/time" : process.execPath;
+  const argv = options.timeV ? ["-v", process.execPath, SELF, "--task", ...args] : [SELF, "--task", ...args];
+  const r = run(cmd, argv);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as T & { timeMaxRssKb?: number };
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  if (m) out.timeMaxRssKb = Number(m[1]);
+  return out;
+}
+
+/** Repeats `f` RUNS times; returns the values of `pick`. */
+function repeat<T>(f: () => T, n = RUNS): T[] {
+  return Array.from({ length: n }, f);
+}
+
+const sh = (s: string) => run("bash", ["-c", s]).stdout.trim();
+
+// ---- the machine ----
+const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "?";
+const machine = {
+  cores: cpus().length,
+  cpu: cpuModel,
+  node: process.version,
+  python: sh("python3 --version"),
+  pythonSqlite: sh(`python3 -c "import sqlite3; print(sqlite3.sqlite_version)"`),
+  sqlite3Cli: sh("sqlite3 --version | cut -d' ' -f1"),
+  memory: sh("free -g | awk '/Mem:/ {print $2\" GB\"}'"),
+  filesystem: sh(`df -T ${JSON.stringify(DATA)} | awk 'NR==2 {print $2}'`),
+  load: sh("cat /proc/loadavg"),
+};
+log(`machine: ${JSON.stringify(machine)}`);
+
+// ---- data ----
+const capture = captureFile(20, 1);
+const catalogJson = join(WORK, "catalog.json");
+writeFileSync(catalogJson, JSON.stringify(Object.fromEntries(CATALOG.map((c) => [c.name, [c.table, columnsOf(c).slice(1)]]))));
+const depsDir = values.deps ?? join(ROOT, "node_modules/.cache/bench-deps/node_modules");
+const haveNative = existsSync(join(depsDir, "better-sqlite3"));
+
+// ---- 1. recorder ingest ----
+if (only.has("ingest")) {
+  log("ingest: ours (in-process, with journal)");
+  type Ingest = { notifications: number; rows: number; ms: number; rate: number; fsyncs: number };
+  const ours = repeat(() => task<Ingest>(["ingest", capture]), quick ? 1 : 5);
+  const oursRate = median(ours.map((r) => r.rate));
+  const cmd = "node scripts/bench.mjs --only ingest";
+  figures.push({ section: "ingest", what: `ours: recorder + Journal, ${ours[0].notifications} notifications → ${ours[0].rows} rows`, value: oursRate, unit: "notifications/s", runs: ours.map((r) => r.rate), command: cmd });
+  for (const mode of ["no-journal", "parsed"]) {
+    const part = repeat(() => task<Ingest>(["ingest", capture, mode]));
+    const what = mode === "no-journal" ? "breakdown: ours without the journal" : "breakdown: ours with the capture already read and split into events (untimed)";
+    figures.push({ section: "ingest", what, value: median(part.map((r) => r.rate)), unit: "notifications/s", runs: part.map((r) => r.rate), command: `node main.mjs --task ingest CAPTURE ${mode}` });
+  }
+  log("ingest: python pyDE1 pattern");
+  type Py = { notifications: number; rows: number; loop_seconds: number; total_seconds: number; rate: number };
+  const py = repeat(() => {
+    const db = join(WORK, "py-pattern.sqlite3");
+    rmSync(db, { force: true });
+    rmSync(`${db}-wal`, { force: true });
+    rmSync(`${db}-shm`, { force: true });
+    const r = run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, db]);
+    return { ...(JSON.parse(r.stdout) as Py), wallMs: r.ms };
+  });
+  const pyRate = median(py.map((r) => r.rate));
+  figures.push({ section: "ingest", what: `Python pyDE1 pattern (INSERT+COMMIT per row, WAL, synchronous default), ${py[0].rows} rows`, value: pyRate, unit: "notifications/s", runs: py.map((r) => r.rate), command: `python3 scripts/bench/pyde1_pattern.py schema/v3.sql CATALOG.json CAPTURE DB` });
+  ratios.push({ what: "ingest: ours / Python pattern", ratio: oursRate / pyRate, target: ">= 15x", met: oursRate / pyRate >= 15 });
+  extra.pythonPatternWholeProcess = py.map((r) => r.wallMs);
+  if (haveNative) {
+    log("ingest: better-sqlite3");
+    type Nat = { notifications: number; rowsParse: number; parseRate: number; rowsInsert: number; insertRowRate: number; insertNotificationRate: number };
+    const nat = repeat(() => task<Nat>(["native", capture, SCHEMA, depsDir]));
+    const parseRate = median(nat.map((r) => r.parseRate));
+    const insertRate = median(nat.map((r) => r.insertNotificationRate));
+    figures.push({ section: "ingest", what: `better-sqlite3 12, WAL, 100-row transactions: parse the capture + insert (${nat[0].rowsParse} rows)`, value: parseRate, unit: "notifications/s", runs: nat.map((r) => r.parseRate), command: cmd });
+    figures.push({ section: "ingest", what: `better-sqlite3 12, WAL, 100-row transactions: insert only our ${nat[0].rowsInsert} rows (pre-extracted), per notification of the capture`, value: insertRate, unit: "notifications/s", runs: nat.map((r) => r.insertNotificationRate), command: cmd, note: `${sig(median(nat.map((r) => r.insertRowRate)))} rows/s` });
+    ratios.push({ what: "ingest: ours / better-sqlite3 (parse + insert)", ratio: oursRate / parseRate, target: ">= 0.7x", met: oursRate / parseRate >= 0.7 });
+    ratios.push({ what: "ingest: ours / better-sqlite3 (insert only)", ratio: oursRate / insertRate, target: ">= 0.7x", met: oursRate / insertRate >= 0.7 });
+  } else {
+    figures.push({ section: "ingest", what: "better-sqlite3: unavailable (could not be installed)", value: NaN, unit: "", command: cmd });
+    ratios.push({ what: "ingest: ours / better-sqlite3", ratio: NaN, target: ">= 0.7x", met: null, note: "better-sqlite3 unavailable" });
+  }
+}
+
+// ---- 2. whole process record --from-capture ----
+if (only.has("record")) {
+  const cli = join(ROOT, "dist/cli.js");
+  log("record: whole process (built CLI)");
+  const db = join(WORK, "record.sqlite3");
+  const clean = () => {
+    for (const s of ["", "-wal", "-shm", ".journal", ".journal.next", ".lock"]) rmSync(db + s, { force: true });
+  };
+  const ours = repeat(() => {
+    clean();
+    return run(process.execPath, [cli, "record", "--db", db, "--from-capture", capture]).ms;
+  });
+  const rows = Number(sh(`sqlite3 ${JSON.stringify(db)} "SELECT (SELECT count(*) FROM shot_sample_with_volume_update) + (SELECT count(*) FROM weight_and_flow_update)"`));
+  const pyWall = repeat(() => {
+    const p = join(WORK, "py-pattern.sqlite3");
+    for (const s of ["", "-wal", "-shm"]) rmSync(p + s, { force: true });
+    return run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, p]).ms;
+  });
+  const cmd = "node dist/cli.js record --db DB --from-capture bench-data/capture-20shots-seed1.ndjson";
+  const wired = rows > 0;
+  figures.push({ section: "record", what: `ours: ${cmd.split(" ").slice(0, 3).join(" ")} … (start-up + record + final save)`, value: median(ours), unit: "ms", runs: ours, command: cmd, note: wired ? `${rows} shot+scale rows stored` : "the record command stored no rows: --from-capture is not wired in this build" });
+  figures.push({ section: "record", what: "Python pyDE1 pattern, whole process", value: median(pyWall), unit: "ms", runs: pyWall, command: "python3 scripts/bench/pyde1_pattern.py schema/v3.sql CATALOG.json CAPTURE DB" });
+  ratios.push({ what: "record whole process: Python / ours", ratio: median(pyWall) / median(ours), target: ">= 30x", met: wired ? median(pyWall) / median(ours) >= 30 : null, note: wired ? undefined : "not comparable: record --from-capture not wired yet" });
+}
+
+// ---- 3. save; 4. open ----
+const sizes = quick ? [10] : [10, 100, 500];
+if (only.has("save") || only.has("open")) {
+  log(`databases: ${sizes.join(", ")} MB (cached in bench-data/)`);
+  extra.databases = await ensureDatabases(sizes, log);
+}
+if (only.has("save")) {
+  const empty = folder(join(WORK, "empty"));
+  rmSync(join(empty, "empty.sqlite3"), { force: true });
+  const base = task<{ maxRssKb: number }>(["empty-save", empty], { timeV: true });
+  const fixedKb = base.timeMaxRssKb ?? base.maxRssKb;
+  figures.push({ section: "save", what: "fixed overhead: node + sql.js + empty database opened and saved (peak RSS)", value: fixedKb / 1024, unit: "MB", command: "/usr/bin/time -v node main.mjs --task empty-save DIR" });
+  for (const mb of sizes) {
+    log(`save: ${mb} MB`);
+    const src = databasePath(mb);
+    const copy = join(WORK, `save-${mb}.sqlite3`);
+    const other = join(WORK, `cp-${mb}.sqlite3`);
+    type Save = { bytes: number; exportMs: number; writeMs: number; saveMs: number; maxRssKb: number };
+    const ours = repeat(() => {
+      for (const s of ["", ".lock"]) rmSync(copy + s, { force: true });
+      copyFileSync(src, copy);
+      return task<Save>(["save", copy], { timeV: true });
+    });
+    rmSync(copy, { force: true });
+    const cp = repeat(() => {
+      rmSync(other, { force: true });
+      return run("bash", ["-c", `cp ${JSON.stringify(src)} ${JSON.stringify(other)} && sync`]).ms;
+    });
+    rmSync(other, { force: true });
+    const bytes = ours[0].bytes;
+    const saveMs = median(ours.map((r) => r.saveMs));
+    const rssKb = median(ours.map((r) => r.timeMaxRssKb ?? r.maxRssKb));
+    figures.push({ section: "save", what: `${mb} MB: ours save (export ${sig(median(ours.map((r) => r.exportMs)))} ms + write/fsync/rename ${sig(median(ours.map((r) => r.writeMs)))} ms)`, value: saveMs, unit: "ms", runs: ours.map((r) => r.saveMs), command: `/usr/bin/time -v node main.mjs --task save COPY_OF_${mb}MB` });
+    figures.push({ section: "save", what: `${mb} MB: cp FILE OTHER && sync`, value: median(cp), unit: "ms", runs: cp, command: `bash -c "cp FILE OTHER && sync"` });
+    figures.push({ section: "save", what: `${mb} MB: ours peak RSS (whole process: load + open + save)`, value: rssKb / 1024, unit: "MB", runs: ours.map((r) => (r.timeMaxRssKb ?? r.maxRssKb) / 1024), command: "/usr/bin/time -v (Maximum resident set size)" });
+    ratios.push({ what: `save ${mb} MB: ours / cp+sync`, ratio: saveMs / median(cp), target: "<= 2x", met: saveMs / median(cp) <= 2 });
+    ratios.push({ what: `save ${mb} MB: peak RSS / file size`, ratio: (rssKb * 1024) / bytes, target: "<= 2.2x", met: (rssKb * 1024) / bytes <= 2.2 });
+    ratios.push({ what: `save ${mb} MB: (peak RSS − fixed overhead) / file size`, ratio: ((rssKb - fixedKb) * 1024) / bytes, target: "<= 2.2x", met: ((rssKb - fixedKb) * 1024) / bytes <= 2.2 });
+  }
+}
+if (only.has("open")) {
+  const mb = sizes[sizes.length - 1];
+  const dir = folder(join(DATA, `db-${mb}MB-wal`));
+  const path = join(dir, "pyde1.sqlite3");
+  if (!existsSync(`${path}-wal`)) {
+    log(`open: making a WAL-mode copy of the ${mb} MB database with a -wal (native sqlite3)`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    cpSync(databasePath(mb), path);
+    const sql = [
+      ".dbconfig no_ckpt_on_close on",
+      "PRAGMA journal_mode=WAL;",
+      "INSERT INTO sequence (id, active_state, start_sequence, start_flow, end_flow, end_sequence, profile_id) SELECT 'bench-wal-sequence', active_state, start_sequence + 1e6, start_flow + 1e6, end_flow + 1e6, end_sequence + 1e6, profile_id FROM sequence WHERE id != 'dummy' ORDER BY start_sequence DESC LIMIT 1;",
+      "INSERT INTO shot_sample_with_volume_update SELECT * FROM shot_sample_with_volume_update ORDER BY rowid DESC LIMIT 300;",
+      "UPDATE shot_sample_with_volume_update SET sequence_id = 'bench-wal-sequence' WHERE rowid > (SELECT max(rowid) - 300 FROM shot_sample_with_volume_update);",
+    ].join("\n");
+    spawnSync("sqlite3", [path], { input: sql, encoding: "utf8" });
+  }
+  const walBytes = existsSync(`${path}-wal`) ? readFileSync(`${path}-wal`).length : 0;
+  log(`open: ${mb} MB + ${walBytes} bytes of -wal`);
+  type Open = { readFileMs: number; openMs: number; loadOpenMs: number; walFrames: number; latestIsWalSequence: number; bytes: number };
+  const runs = repeat(() => task<Open>(["open", path, "readfile-first"]), quick ? 1 : 5);
+  const openMs = median(runs.map((r) => r.openMs));
+  const readMs = median(runs.map((r) => r.readFileMs));
+  const cmd = `node main.mjs --task open bench-data/db-${mb}MB-wal/pyde1.sqlite3`;
+  figures.push({ section: "open", what: `${mb} MB + -wal (${runs[0].walFrames} frames): ours load + apply -wal + open + first query (latest sequence)`, value: openMs, unit: "ms", runs: runs.map((r) => r.openMs), command: cmd, note: runs[0].latestIsWalSequence === 1 ? "the -wal's new sequence is the latest: applied" : "WAL sequence NOT seen" });
+  figures.push({ section: "open", what: `${mb} MB: fs.readFile`, value: readMs, unit: "ms", runs: runs.map((r) => r.readFileMs), command: cmd });
+  ratios.push({ what: `open ${mb} MB: ours / fs.readFile`, ratio: openMs / readMs, target: "<= 1.5x", met: openMs / readMs <= 1.5 });
+}
+
+// ---- 5. durability window ----
+if (only.has("durability")) {
+  const seconds = quick ? 3 : 10;
+  for (const rate of [20, 2000]) {
+    log(`durability: ${rate} msgs/s for ${seconds} s`);
+    type Dur = { messages: number; fsyncs: number; p50: number; p99: number; max: number; saves: number; longestSaveMs: number };
+    const r = task<Dur>(["durability", capture, String(rate), String(seconds)]);
+    const cmd = `node main.mjs --task durability CAPTURE ${rate} ${seconds}`;
+    figures.push({ section: "durability", what: `${rate} msgs/s (${rate === 20 ? "DE1 rate" : "100x"}), ${r.messages} messages, ${r.fsyncs} fsyncs, ${r.saves} saves: p50`, value: r.p50, unit: "ms", command: cmd });
+    figures.push({ section: "durability", what: `${rate} msgs/s: p99 (max ${sig(r.max)} ms; longest save ${sig(r.longestSaveMs)} ms)`, value: r.p99, unit: "ms", command: cmd });
+    ratios.push({ what: `durability p99 at ${rate} msgs/s`, ratio: r.p99, target: "<= 150 ms", met: r.p99 <= 150, note: "ms, not a ratio" });
+  }
+}
+
+// ---- 6. legacy shot file ----
+if (only.has("legacy")) {
+  const path = databasePath(10);
+  if (!existsSync(path)) await ensureDatabases([10], log);
+  const id = sh(`sqlite3 ${JSON.stringify(path)} "SELECT id FROM sequence WHERE active_state = 'Espresso' AND end_sequence IS NOT NULL ORDER BY abs(end_flow - start_flow - 60) LIMIT 1"`);
+  const seconds = Number(sh(`sqlite3 ${JSON.stringify(path)} "SELECT round(end_flow - start_flow, 1) FROM sequence WHERE id = '${id}'"`));
+  log(`legacy: sequence ${id} (${seconds} s of flow)`);
+  const reps = quick ? 20 : 100;
+  const ourOut = join(WORK, "legacy-ours.shot");
+  const pyOut = join(WORK, "legacy-python.shot");
+  const ours = repeat(() => task<{ ms: number; firstMs: number; bytes: number }>(["legacy", path, id, String(reps), ourOut]));
+  const env = { TZ: "UTC" };
+  const py = repeat(() => JSON.parse(run("python3", [join(ROOT, "scripts/bench/legacy_shot.py"), path, id, String(reps), pyOut], { env }).stdout) as { ms: number });
+  const same = readFileSync(ourOut, "utf8") === readFileSync(pyOut, "utf8");
+  figures.push({ section: "legacy", what: `ours: legacyShotFile, ${seconds} s shot, ${ours[0].bytes} bytes (db open, median of ${reps} after 20 warm-ups)`, value: median(ours.map((r) => r.ms)), unit: "ms", runs: ours.map((r) => r.ms), note: `first call in a fresh process ${sig(median(ours.map((r) => r.firstMs)))} ms`, command: `node main.mjs --task legacy bench-data/db-10MB.sqlite3 ${id} ${reps} OUT` });
+  figures.push({ section: "legacy", what: `Python: same queries + formatting (sqlite3 module)${same ? ", byte-identical output" : ", OUTPUT DIFFERS"}`, value: median(py.map((r) => r.ms)), unit: "ms", runs: py.map((r) => r.ms), command: `python3 scripts/bench/legacy_shot.py bench-data/db-10MB.sqlite3 ${id} ${reps} OUT` });
+  const ratio = median(py.map((r) => r.ms)) / median(ours.map((r) => r.ms));
+  ratios.push({ what: "legacy shot file: Python / ours", ratio, target: "> 1x (faster)", met: ratio > 1 });
+}
+
+// ---- 7. viewer ----
+if (only.has("viewer")) {
+  const script = join(ROOT, "scripts/bench-viewer.mjs");
+  if (existsSync(script)) {
+    log("viewer: scripts/bench-viewer.mjs");
+    try {
+      const stdout = run(process.execPath, [script, databasePath(100)]).stdout.trim();
+      extra.viewer = JSON.parse(stdout.slice(stdout.indexOf("{")));
+    } catch (e) {
+      extra.viewer = { error: (e as Error).message.slice(0, 500) };
+    }
+  } else {
+    extra.viewer = "scripts/bench-viewer.mjs does not exist yet: no viewer figures";
+  }
+}
+
+// ---- report ----
+machine.load = `${machine.load} (start) / ${sh("cat /proc/loadavg")} (end)`;
+const results = { date: new Date().toISOString(), machine, figures, ratios, extra };
+writeFileSync(join(DATA, "results.json"), JSON.stringify(results, null, 2) + "\n");
+const fmt = (x: number) => (Number.isFinite(x) ? sig(x, 3).toLocaleString("en-US") : "n/a");
+const out: string[] = [];
+out.push(`Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.python} (SQLite ${machine.pythonSqlite}), sqlite3 CLI ${machine.sqlite3Cli}, ${machine.memory} RAM, ${machine.filesystem}; load ${machine.load}`);
+out.push("");
+out.push("| section | what | median | unit | runs (spread) | command |");
+out.push("| --- | --- | ---: | --- | --- | --- |");
+for (const f of figures) {
+  const runs = f.runs && f.runs.length > 1 ? `${f.runs.map(fmt).join(", ")} (±${Math.round(spread(f.runs) / 2)} %)` : "";
+  out.push(`| ${f.section} | ${f.what}${f.note ? ` — ${f.note}` : ""} | ${fmt(f.value)} | ${f.unit} | ${runs} | \`${f.command}\` |`);
+}
+out.push("");
+out.push("| ratio | value | target | met |");
+out.push("| --- | ---: | --- | --- |");
+for (const r of ratios) out.push(`| ${r.what} | ${fmt(r.ratio)}${r.note ? ` (${r.note})` : ""} | ${r.target} | ${r.met === null ? "n/a" : r.met ? "yes" : "**no**"} |`);
+out.push("");
+out.push(`viewer: ${JSON.stringify(extra.viewer ?? "not run")}`);
+process.stdout.write(out.join("\n") + "\n");

@@ -1,0 +1,330 @@
+/**
+ * The measured work, each run in its own child process by the harness (main.ts) so that runs do
+ * not share heaps, JIT state or peak RSS. Each task prints one JSON line on stdout.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, promises as fsp } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadSqlJs } from "../../src/store/sqljs";
+import { Store } from "../../src/store/store";
+import { PersistentStore } from "../../src/store/persistent-store";
+import { FilePersistence } from "../../src/store/persist/file";
+import { Journal } from "../../src/store/persist/journal";
+import { Recorder } from "../../src/recorder/recorder";
+import { readCapture } from "../../src/ingest/capture";
+import type { RecorderEvent } from "../../src/recorder/events";
+import { legacyShotFile } from "../../src/export/legacy-shot";
+import { CLASS_BY_NAME, columnsOf } from "../../src/catalog";
+import { median, quantile, since } from "./common";
+
+const print = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
+const tick = () => new Promise<void>((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Recorder ingest in-process: read the capture, JSON-parse, buffers, inserts, and every accepted
+ * event appended to a real Journal (default 100 ms fsync window; the event loop is given a turn
+ * every 500 events so its timer fires as it would live). Ends with a commit and a journal flush.
+ * `mode` "no-journal" or "parsed" (capture read untimed) give the breakdown.
+ */
+async function ingest(capturePath: string, mode = "full"): Promise<void> {
+  const SQL = await loadSqlJs();
+  const dir = mkdtempSync(join(tmpdir(), "bench-ingest-"));
+  try {
+    const store = Store.create(SQL, "bench");
+    const { journal } = Journal.open<RecorderEvent>(join(dir, "db.journal"));
+    let fsyncs = 0;
+    journal.onSynced = () => fsyncs++;
+    const recorder = new Recorder(store, mode === "no-journal" ? {} : { onAccepted: (e) => journal.append(e) });
+    // breakdown modes: "no-journal" (nothing appended), "parsed" (capture read before the clock starts)
+    const preRead = mode === "parsed" ? [...readCapture(readFileSync(capturePath))] : null;
+    const t0 = performance.now();
+    let messages = 0;
+    for (const event of preRead ?? readCapture(readFileSync(capturePath))) {
+      if (event.kind === "message") messages++;
+      recorder.handle(event);
+      if (messages % 500 === 0) await tick();
+    }
+    recorder.close("shutdown");
+    journal.close();
+    const ms = since(t0);
+    const rows = Object.entries(store.tableCounts())
+      .filter(([t]) => t !== "sequence" && t !== "profile" && t !== "persist_hkv")
+      .reduce((a, [, n]) => a + n, 0);
+    print({ notifications: messages, rows, ms, rate: (messages / ms) * 1000, fsyncs, journalBytes: statSync(join(dir, "db.journal")).size });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The notification rows (table, values) our recorder writes for a capture, in write order. */
+async function rowsOf(capturePath: string): Promise<{ table: string; values: unknown[] }[]> {
+  const SQL = await loadSqlJs();
+  const store = Store.create(SQL, "bench");
+  const rows: { table: string; values: unknown[] }[] = [];
+  const insert = store.notifications.insert.bind(store.notifications);
+  store.notifications.insert = (cls, values) => {
+    rows.push({ table: cls.table, values: [...values] });
+    insert(cls, values);
+  };
+  const recorder = new Recorder(store);
+  for (const event of readCapture(readFileSync(capturePath))) recorder.handle(event);
+  recorder.close("shutdown");
+  store.close();
+  return rows;
+}
+
+/**
+ * better-sqlite3 on a WAL-mode file, 100-row transactions. Two figures: "parse" — it reads the
+ * same capture (JSON parse of line and payload, recording between the sequence_start and
+ * sequence_complete gates, like the Python pattern); "insert" — the exact rows our recorder wrote,
+ * pre-extracted, inserted only.
+ */
+async function native(capturePath: string, schemaPath: string, depsDir: string): Promise<void> {
+  const Database = createRequire(join(depsDir, "x.js"))("better-sqlite3") as new (path: string) => {
+    pragma(s: string): unknown;
+    exec(s: string): void;
+    prepare(s: string): { run(...v: unknown[]): unknown };
+    transaction<T extends unknown[]>(f: (...a: T) => void): (...a: T) => void;
+    close(): void;
+  };
+  const dir = mkdtempSync(join(tmpdir(), "bench-native-"));
+  const schema = readFileSync(schemaPath, "utf8");
+  const open = (name: string) => {
+    const db = new Database(join(dir, name));
+    db.pragma("journal_mode = WAL");
+    db.pragma("foreign_keys = OFF"); // better-sqlite3 turns them on; pyDE1 never enforces them
+    db.exec(schema);
+    const statements = new Map<string, { run(...v: unknown[]): unknown }>();
+    for (const cls of CLASS_BY_NAME.values()) {
+      const cols = columnsOf(cls);
+      statements.set(cls.table, db.prepare(`INSERT INTO ${cls.table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`));
+    }
+    return { db, statements };
+  };
+  try {
+    // parse + insert
+    const a = open("parse.sqlite3");
+    const t0 = performance.now();
+    const text = readFileSync(capturePath, "utf8");
+    let batch: [string, unknown[]][] = [];
+    const commit = a.db.transaction((rows: [string, unknown[]][]) => {
+      for (const [table, values] of rows) a.statements.get(table)!.run(values);
+    });
+    let messages = 0;
+    let rowsA = 0;
+    let recording: string | null = null;
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      const event = JSON.parse(line) as { topic?: string; payload?: string };
+      if (event.payload === undefined) continue;
+      const p = JSON.parse(event.payload) as Record<string, unknown>;
+      const cls = CLASS_BY_NAME.get(String(p.class));
+      if (!cls) continue;
+      messages++;
+      let stop = false;
+      if (cls.name === "SequencerGateNotification" && p.action === "set") {
+        if (p.name === "sequence_start") recording = String(p.sequence_id);
+        else if (p.name === "sequence_complete") stop = true;
+      }
+      if (recording === null) continue;
+      const values: unknown[] = [recording];
+      for (const c of columnsOf(cls).slice(1)) {
+        const v = p[c];
+        values.push(v === undefined ? null : typeof v === "boolean" ? (v ? 1 : 0) : Array.isArray(v) ? JSON.stringify(v) : v);
+      }
+      batch.push([cls.table, values]);
+      rowsA++;
+      if (batch.length === 100) {
+        commit(batch);
+        batch = [];
+      }
+      if (stop) recording = null;
+    }
+    if (batch.length) commit(batch);
+    const parseMs = since(t0);
+    a.db.close();
+
+    // insert only: the rows our recorder wrote
+    const rows = await rowsOf(capturePath);
+    const b = open("insert.sqlite3");
+    const insertAll = b.db.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i++) b.statements.get(rows[i].table)!.run(rows[i].values);
+    });
+    const t1 = performance.now();
+    for (let i = 0; i < rows.length; i += 100) insertAll(i, Math.min(rows.length, i + 100));
+    const insertMs = since(t1);
+    b.db.close();
+    print({ notifications: messages, rowsParse: rowsA, parseMs, parseRate: (messages / parseMs) * 1000, rowsInsert: rows.length, insertMs, insertRowRate: (rows.length / insertMs) * 1000, insertNotificationRate: (messages / insertMs) * 1000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Save of a database file (a copy the harness made): open it for writing, mark it changed, then
+ * time export → temp file → fsync → rename → fsync folder (FilePersistence.save).
+ */
+async function save(path: string): Promise<void> {
+  const SQL = await loadSqlJs();
+  const t0 = performance.now();
+  const ps = await PersistentStore.open(SQL, FilePersistence.open(path, { mode: "write" }));
+  const openMs = since(t0);
+  ps.store.markChanged();
+  const t1 = performance.now();
+  let bytes: Uint8Array | null = ps.store.export();
+  const exportMs = since(t1);
+  const t2 = performance.now();
+  await ps.persistence.save(bytes);
+  const writeMs = since(t2);
+  bytes = null;
+  const rssAfter = process.memoryUsage().rss;
+  await ps.persistence.close();
+  ps.store.close();
+  print({ bytes: statSync(path).size, openMs, exportMs, writeMs, saveMs: exportMs + writeMs, rssAfter, maxRssKb: process.resourceUsage().maxRSS });
+}
+
+/** Baseline RSS: node + sql.js + an empty database opened and saved (the fixed overhead). */
+async function emptySave(dir: string): Promise<void> {
+  const SQL = await loadSqlJs();
+  const ps = await PersistentStore.open(SQL, FilePersistence.open(join(dir, "empty.sqlite3"), { mode: "write" }));
+  await ps.save();
+  await ps.close();
+  print({ maxRssKb: process.resourceUsage().maxRSS });
+}
+
+/** Opening a database as a reader: load (+ apply -wal) + open + first query, vs fs.readFile. */
+async function open(path: string, order: string): Promise<void> {
+  const SQL = await loadSqlJs();
+  const out: Record<string, number> = {};
+  const readFile = async () => {
+    const t = performance.now();
+    const b = await fsp.readFile(path);
+    out.readFileMs = since(t);
+    out.bytes = b.length;
+  };
+  const ours = async () => {
+    const t = performance.now();
+    const file = FilePersistence.open(path, { mode: "read" });
+    const ps = await PersistentStore.open(SQL, file, { upgrade: false });
+    out.loadOpenMs = since(t);
+    const latest = ps.store.sequences.latest();
+    out.openMs = since(t);
+    out.walFrames = file.walFramesApplied;
+    out.latestIsWalSequence = latest?.id === "bench-wal-sequence" ? 1 : 0;
+    ps.store.close();
+  };
+  if (order === "readfile-first") {
+    await readFile();
+    await ours();
+  } else {
+    await ours();
+    await readFile();
+  }
+  print(out);
+}
+
+/**
+ * Durability window: the capture's events fed at `rate` a second for `seconds`, each into the
+ * recorder with the journal appending on accept and the store saved when a sequence ends (as the
+ * live recorder does); per message, the time from receipt to the fsync that covered it.
+ */
+async function durability(capturePath: string, rate: number, seconds: number): Promise<void> {
+  const SQL = await loadSqlJs();
+  const dir = mkdtempSync(join(tmpdir(), "bench-durability-"));
+  try {
+    const ps = await PersistentStore.open(SQL, FilePersistence.open(join(dir, "db.sqlite3"), { mode: "write" }));
+    const { journal } = Journal.open<RecorderEvent>(join(dir, "db.sqlite3.journal"), { fsyncMs: 100 });
+    let received: number[] = [];
+    const latencies: number[] = [];
+    const oldest: number[] = [];
+    journal.onSynced = (waited) => {
+      const now = performance.now();
+      for (const t of received) latencies.push(now - t);
+      received = [];
+      oldest.push(waited);
+    };
+    let receipt = 0;
+    let saves = 0;
+    let saveMs = 0;
+    let pendingSave = false;
+    const recorder = new Recorder(ps.store, {
+      onAccepted: (e) => {
+        journal.append(e);
+        received.push(receipt);
+      },
+      onSequenceEnd: () => {
+        pendingSave = true;
+      },
+    });
+    const events = [...readCapture(readFileSync(capturePath))];
+    const total = Math.min(events.length, Math.round(rate * seconds));
+    const t0 = performance.now();
+    for (let i = 0; i < total; ) {
+      // always give the event loop a turn (as socket reads would): the journal's timer must run
+      const wait = t0 + (i * 1000) / rate - performance.now();
+      await sleep(Math.max(1, wait));
+      const now = performance.now();
+      while (i < total && t0 + (i * 1000) / rate <= now + 0.5) {
+        receipt = performance.now();
+        recorder.handle(events[i++]);
+      }
+      if (pendingSave) {
+        pendingSave = false;
+        const t = performance.now();
+        await ps.save();
+        saveMs = Math.max(saveMs, since(t));
+        saves++;
+      }
+    }
+    await sleep(150); // the last window closes
+    journal.close();
+    await ps.close();
+    print({ rate, seconds, messages: latencies.length, fsyncs: oldest.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: Math.max(...latencies), saves, longestSaveMs: saveMs, medianOldest: median(oldest) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The legacy shot file for one sequence: the first call, then the median of `reps` runs after 20 warm-ups; the db already open. */
+async function legacy(path: string, sequenceId: string, reps: number, outPath: string): Promise<void> {
+  const SQL = await loadSqlJs();
+  const store = Store.open(SQL, readFileSync(path), { file: path, upgrade: false });
+  let t = performance.now();
+  let text = legacyShotFile(store.db, sequenceId);
+  const firstMs = since(t);
+  for (let i = 0; i < 20; i++) text = legacyShotFile(store.db, sequenceId);
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    t = performance.now();
+    text = legacyShotFile(store.db, sequenceId);
+    times.push(since(t));
+  }
+  writeFileSync(outPath, text);
+  print({ ms: median(times), min: Math.min(...times), firstMs, bytes: Buffer.byteLength(text) });
+  store.close();
+}
+
+/** Runs the task named in argv. */
+export async function runTask(args: string[]): Promise<void> {
+  const [task, ...rest] = args;
+  switch (task) {
+    case "ingest":
+      return ingest(rest[0], rest[1]);
+    case "native":
+      return native(rest[0], rest[1], rest[2]);
+    case "save":
+      return save(rest[0]);
+    case "empty-save":
+      return emptySave(rest[0]);
+    case "open":
+      return open(rest[0], rest[1]);
+    case "durability":
+      return durability(rest[0], Number(rest[1]), Number(rest[2]));
+    case "legacy":
+      return legacy(rest[0], rest[1], Number(rest[2]), rest[3]);
+    default:
+      throw new Error(`unknown task ${task}`);
+  }
+}
