@@ -106,6 +106,7 @@ export class DurableStore {
       ds.log("warn", `record: ${journalPath} belongs to another database file (journal ${contents.id}, file ${mark.id}); replaying all of it`);
     }
     ds.recovery.cutBytes = contents.cutBytes;
+    if (contents.setAside) ds.log("warn", `record: ${journalPath} had no readable header; moved it to ${contents.setAside} and started a new journal`);
     if (contents.cutBytes > 0) ds.log("warn", `record: cut ${contents.cutBytes} bytes of a torn or corrupt tail off ${journalPath}`);
     ds.boundary = seen;
     return ds;

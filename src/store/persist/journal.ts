@@ -35,6 +35,8 @@ export interface JournalContents<E> {
   records: JournalRecord<E>[];
   /** bytes cut off the end because they were torn or corrupt (0 when clean) */
   cutBytes: number;
+  /** where an unreadable journal (no valid header line) was moved before a new one was started */
+  setAside?: string;
 }
 
 const CRC_TABLE = (() => {
@@ -123,10 +125,16 @@ export class Journal<E> {
    */
   static open<E>(path: string, options: { fsyncMs?: number; newId?: () => string } = {}): { journal: Journal<E>; contents: JournalContents<E> } {
     let contents = readJournal<E>(path);
+    let setAside: string | undefined;
+    if (!contents && existsSync(path)) {
+      // Unreadable (no valid header): keep its bytes for a human instead of overwriting them.
+      setAside = `${path}.unreadable-${Date.now()}`;
+      renameSync(path, setAside);
+    }
     if (!contents) {
       const id = options.newId?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
       writeWhole(path, `${JSON.stringify({ journal: id, base: 0 })}\n`);
-      contents = { id, base: 0, records: [], cutBytes: 0 };
+      contents = { id, base: 0, records: [], cutBytes: 0, ...(setAside ? { setAside } : {}) };
     } else if (contents.cutBytes > 0) {
       const size = Buffer.byteLength(readFileSync(path, "utf8"), "utf8") - contents.cutBytes;
       const fd = openSync(path, constants.O_WRONLY);
