@@ -1,0 +1,168 @@
+/**
+ * The journal's exact boundary with the saved file, at unit level (DurableStore and Journal on
+ * real files): a crash between the file's rename and the journal's swap, a crash just before the
+ * file's rename, and a torn or corrupt journal tail. Each restart must give, once the rest of the
+ * stream is fed, exactly the tables of the fault-free recording: no duplicate, no loss.
+ */
+import { describe, expect, it } from "vitest";
+import { appendFileSync, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadSqlJs } from "../../src/store/sqljs";
+import { DurableStore } from "../../src/ingest/durable-store";
+import { Recorder } from "../../src/recorder/recorder";
+import { crc32, readJournal } from "../../src/store/persist/journal";
+import type { MessageEvent } from "../../src/recorder/events";
+import { scratch } from "../support/paths";
+import { sqlite3 } from "../support/cli";
+import { referenceTables, storeTables, syntheticMessages } from "../support/streams";
+
+const messages = syntheticMessages({ shots: 3, seed: 5 });
+/** index just after the n-th sequence_complete set */
+const afterShot = (n: number) => {
+  let seen = 0;
+  return messages.findIndex((m) => typeof m.payload === "string" && m.payload.includes('"sequence_complete", "action": "set"') && ++seen === n) + 1;
+};
+
+/** A recorder on a durable file, as the live job wires it (crash = drop it without closing). */
+async function openDurable(db: string, log: string[] = []) {
+  const ds = await DurableStore.open(await loadSqlJs(), db, { fsyncMs: 20, log: (l, m) => log.push(`${l} ${m}`) });
+  const recorder = new Recorder(ds.ps.store, { onAccepted: (e) => ds.accepted(e) });
+  const recovery = await ds.attach(recorder);
+  const feed = (events: MessageEvent[]) => {
+    for (const e of events) recorder.handle(e);
+    recorder.flush();
+  };
+  /** a crash: the journal's appends are flushed (as its fsync timer would), nothing else happens; the lock is left by a dead process */
+  const crash = () => {
+    ds.journal.close();
+    ds.ps.store.close();
+    unlinkSync(`${db}.lock`);
+  };
+  return { ds, recorder, recovery, feed, crash };
+}
+
+/** Feeds the rest, closes cleanly and returns the file's tables. */
+async function finish(db: string, from: number, log: string[] = []) {
+  const run = await openDurable(db, log);
+  run.feed(messages.slice(from));
+  await run.ds.close();
+  expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+  const { fileTables } = await import("../support/streams");
+  return { tables: await fileTables(db), recovery: run.recovery };
+}
+
+describe("the journal boundary", () => {
+  it("a crash between the file's rename and the journal's swap: the next journal is used, nothing replayed twice", async () => {
+    const want = await referenceTables(messages);
+    const db = join(scratch(), "db.sqlite3");
+    const a = afterShot(1);
+    const b = afterShot(2);
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, a));
+    expect(run.ds.save("first")).toBe(true);
+    run.feed(messages.slice(a, b));
+    run.ds.journal.flush();
+    const oldJournal = readFileSync(`${db}.journal`);
+    expect(run.ds.save("second")).toBe(true);
+    run.crash();
+    // the state between the two renames: new file, next journal beside the old journal
+    renameSync(`${db}.journal`, `${db}.journal.next`);
+    writeFileSync(`${db}.journal`, oldJournal);
+    const log: string[] = [];
+    const { tables, recovery } = await finish(db, b, log);
+    expect(recovery.replayed).toBe(0); // the file holds everything the old journal has
+    expect(recovery.primed).toBeGreaterThan(0); // the pre-roll came back from the next journal
+    expect(existsSync(`${db}.journal.next`)).toBe(false);
+    expect(tables).toEqual(want);
+  });
+
+  it("a crash just before the file's rename: the next journal is discarded, the old journal replayed once", async () => {
+    const want = await referenceTables(messages);
+    const db = join(scratch(), "db.sqlite3");
+    const a = afterShot(1);
+    const b = afterShot(2);
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, a));
+    expect(run.ds.save("first")).toBe(true);
+    run.feed(messages.slice(a, b));
+    run.ds.journal.flush();
+    const oldJournal = readFileSync(`${db}.journal`);
+    const oldFile = readFileSync(db);
+    expect(run.ds.save("second")).toBe(true);
+    run.crash();
+    // the next journal was written, the file not yet replaced
+    renameSync(`${db}.journal`, `${db}.journal.next`);
+    writeFileSync(`${db}.journal`, oldJournal);
+    writeFileSync(db, oldFile);
+    const { tables, recovery } = await finish(db, b);
+    expect(recovery.replayed).toBe(b - a);
+    expect(existsSync(`${db}.journal.next`)).toBe(false);
+    expect(tables).toEqual(want);
+  });
+
+  it("a crash mid-sequence with no save since: the open sequence is replayed and goes on recording", async () => {
+    const want = await referenceTables(messages);
+    const db = join(scratch(), "db.sqlite3");
+    const a = afterShot(1);
+    const mid = Math.floor((a + afterShot(2)) / 2) + 200;
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, a));
+    expect(run.ds.save("first")).toBe(true);
+    run.feed(messages.slice(a, mid));
+    expect(run.recorder.openSequence).not.toBeNull();
+    expect(run.ds.save("mid-sequence")).toBe(false); // never in the middle of a sequence
+    run.crash();
+    const { tables, recovery } = await finish(db, mid);
+    expect(recovery.replayed).toBe(mid - a);
+    expect(tables).toEqual(want);
+  });
+
+  it("a torn or corrupt journal tail is cut off, logged, never fatal; what came before it is kept", async () => {
+    const db = join(scratch(), "db.sqlite3");
+    const a = afterShot(1);
+    const k = a + 150;
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, a));
+    expect(run.ds.save("first")).toBe(true);
+    run.feed(messages.slice(a, k));
+    run.crash();
+    const good = statSync(`${db}.journal`).size;
+    const journal = readJournal(`${db}.journal`)!;
+    const lastN = journal.records.at(-1)!.n;
+    // a record with a wrong checksum, then a torn one (no newline)
+    const bad = JSON.stringify({ n: lastN + 1, e: { kind: "message", topic: "pyDE1/x", payload: "{}", time: 1 } });
+    appendFileSync(`${db}.journal`, `${(crc32(bad) ^ 1).toString(16).padStart(8, "0")} ${bad}\n`);
+    appendFileSync(`${db}.journal`, `${crc32(bad).toString(16).padStart(8, "0")} {"n":${lastN + 2},"e":{"kind":"mess`);
+    const log: string[] = [];
+    const run2 = await openDurable(db, log);
+    expect(statSync(`${db}.journal`).size).toBe(good); // cut on disk too
+    expect(run2.recovery.cutBytes).toBeGreaterThan(0);
+    expect(run2.recovery.replayed).toBe(k - a);
+    expect(log.some((l) => l.startsWith("warn") && l.includes("torn or corrupt tail") && l.includes(`${db}.journal`))).toBe(true);
+    // recording goes on after the cut; a later restart reads every record
+    run2.feed(messages.slice(k));
+    run2.crash();
+    const { tables, recovery } = await finish(db, messages.length);
+    expect(recovery.cutBytes).toBe(0);
+    expect(tables).toEqual(await referenceTables(messages));
+  });
+
+  it("a journal whose first line is torn is set aside, not overwritten, and recording starts", async () => {
+    const db = join(scratch(), "db.sqlite3");
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, 50));
+    expect(run.ds.save("first")).toBe(true);
+    run.crash();
+    writeFileSync(`${db}.journal`, '{"journal":"abc","ba');
+    const log: string[] = [];
+    const run2 = await openDurable(db, log);
+    const aside = log.find((l) => l.includes("no readable header"));
+    expect(aside, log.join("\n")).toMatch(/^warn .*moved it to .*\.journal\.unreadable-\d+/);
+    const asidePath = /moved it to (\S+) and/.exec(aside!)![1];
+    expect(readFileSync(asidePath, "utf8")).toBe('{"journal":"abc","ba');
+    run2.feed(messages.slice(50, 60));
+    await run2.ds.close();
+    expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+    expect(readJournal(`${db}.journal`)?.records.length).toBeGreaterThan(0);
+  });
+});
