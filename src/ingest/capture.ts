@@ -13,17 +13,20 @@ import type { RecorderEvent } from "../recorder/events";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const lossy = new TextDecoder("utf-8");
 
-/** The `arrival_time` of a payload, when it is a JSON object holding one. */
+const ARRIVAL = /"arrival_time"\s*:\s*(-?\d[\d.eE+-]*)/;
+
+/**
+ * The `arrival_time` of a payload that looks like a JSON object holding one. Read with a pattern
+ * rather than a parse (the recorder parses the payload anyway); a payload that is not valid JSON
+ * is rejected by the recorder, whichever clock it got.
+ */
 function arrivalTime(payload: string | Uint8Array): number | undefined {
   if (payload.length > 1024 * 1024) return undefined;
   const text = typeof payload === "string" ? payload : lossy.decode(payload);
-  if (!text.trimStart().startsWith("{")) return undefined;
-  try {
-    const t = (JSON.parse(text) as { arrival_time?: unknown }).arrival_time;
-    return typeof t === "number" && Number.isFinite(t) ? t : undefined;
-  } catch {
-    return undefined;
-  }
+  const m = ARRIVAL.exec(text);
+  if (!m) return undefined;
+  const t = Number(m[1]);
+  return Number.isFinite(t) ? t : undefined;
 }
 
 /** Splits bytes into lines (LF or CRLF), dropping empty lines. */
@@ -39,15 +42,12 @@ function* lines(bytes: Uint8Array): Iterable<Uint8Array> {
   }
 }
 
-/** One line of a capture as an event without its clock, or null when the line holds none. */
-function readLine(line: Uint8Array): { topic: string; payload: string | Uint8Array } | { path: string; body: string; sequenceId?: string } | null {
-  let text: string | null = null;
-  try {
-    text = utf8.decode(line);
-  } catch {
-    /* a `mosquitto_sub -v` line whose payload is not UTF-8 */
-  }
-  if (text !== null && text.startsWith("{")) {
+/** What one capture line holds: a message (without its clock), an HTTP answer, or nothing. */
+type Line = { topic: string; payload: string | Uint8Array } | { path: string; body: string; sequenceId?: string } | null;
+
+/** One line of text: an NDJSON event, else `topic payload` (`mosquitto_sub -v`). */
+function readTextLine(text: string): Line {
+  if (text.startsWith("{")) {
     try {
       const o = JSON.parse(text) as Record<string, unknown>;
       if (typeof o.topic === "string" && typeof o.payload === "string") return { topic: o.topic, payload: o.payload };
@@ -61,11 +61,44 @@ function readLine(line: Uint8Array): { topic: string; payload: string | Uint8Arr
       /* not an NDJSON event: fall through */
     }
   }
+  const space = text.indexOf(" ");
+  if (space <= 0) return null;
+  return { topic: text.slice(0, space), payload: text.slice(space + 1) };
+}
+
+/** One line of bytes: as text when it is UTF-8, else a `mosquitto_sub -v` line with a binary payload. */
+function readLine(line: Uint8Array): Line {
+  let text: string | null = null;
+  try {
+    text = utf8.decode(line);
+  } catch {
+    /* a `mosquitto_sub -v` line whose payload is not UTF-8 */
+  }
+  if (text !== null) return readTextLine(text);
   const space = line.indexOf(0x20);
   if (space <= 0) return null;
-  const topic = lossy.decode(line.subarray(0, space));
-  const rest = line.subarray(space + 1);
-  return { topic, payload: text !== null ? text.slice(text.indexOf(" ") + 1) : rest.slice() };
+  return { topic: lossy.decode(line.subarray(0, space)), payload: line.slice(space + 1) };
+}
+
+/** The capture's lines read: decoded once as a whole when it is UTF-8 (the usual case), else line by line. */
+function* readLines(capture: string | Uint8Array): Iterable<Line> {
+  let text: string | null = typeof capture === "string" ? capture : null;
+  if (text === null) {
+    try {
+      text = utf8.decode(capture as Uint8Array);
+    } catch {
+      for (const line of lines(capture as Uint8Array)) yield readLine(line);
+      return;
+    }
+  }
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.charCodeAt(end - 1) === 0x0d ? text.slice(start, end - 1) : text.slice(start, end);
+    if (line.length > 0) yield readTextLine(line);
+    start = end + 1;
+  }
 }
 
 /**
@@ -73,10 +106,8 @@ function readLine(line: Uint8Array): { topic: string; payload: string | Uint8Arr
  * hold no event are skipped. `startClock` is the clock before the first notification time is seen.
  */
 export function* readCapture(capture: string | Uint8Array, startClock = 0): Iterable<RecorderEvent> {
-  const bytes = typeof capture === "string" ? new TextEncoder().encode(capture) : capture;
   let clock = startClock;
-  for (const line of lines(bytes)) {
-    const e = readLine(line);
+  for (const e of readLines(capture)) {
     if (!e) continue;
     if ("topic" in e) {
       clock = arrivalTime(e.payload) ?? clock;

@@ -101,3 +101,27 @@ export function textAt(text: string, path: readonly string[]): string | undefine
   }
   return here;
 }
+
+/**
+ * The text of the array under `"name"` in a JSON object's text, found quickly without walking the
+ * whole object, and trusted only when it parses to exactly `value` (what the full parse gave).
+ * Undefined when not found that way: the caller falls back to {@link memberTexts}.
+ */
+export function rawArrayText(text: string, name: string, value: unknown): string | undefined {
+  const key = `"${name}"`;
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
+    let i = skipWs(text, at + key.length);
+    if (text.charCodeAt(i) !== 0x3a) continue; // ':'
+    i = skipWs(text, i + 1);
+    if (text.charCodeAt(i) !== 0x5b) continue; // '['
+    const end = endOfValue(text, i);
+    if (end < 0) return undefined;
+    const span = text.slice(i, end);
+    try {
+      if (JSON.stringify(JSON.parse(span)) === JSON.stringify(value)) return span;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

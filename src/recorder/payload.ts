@@ -6,7 +6,7 @@
  */
 import type { SqlValue } from "sql.js";
 import { BASE_FIELDS, type FieldSpec, type NotificationClass } from "../catalog";
-import { memberTexts } from "./json-text";
+import { memberTexts, rawArrayText } from "./json-text";
 
 /** Why a payload was rejected. */
 export type RejectKind =
@@ -97,7 +97,7 @@ function jsonType(v: unknown): string {
 }
 
 /** The stored value of one checked field, or a rejection. */
-function storedValue(field: FieldSpec, obj: Record<string, unknown>, raw: () => Map<string, string> | undefined): SqlValue | Rejection {
+function storedValue(field: FieldSpec, obj: Record<string, unknown>, raw: (name: string, value: unknown) => string | undefined): SqlValue | Rejection {
   if (!Object.prototype.hasOwnProperty.call(obj, field.name)) {
     if (field.optional) return null;
     return { ok: false, kind: "missing-field", detail: `no '${field.name}'` };
@@ -110,7 +110,7 @@ function storedValue(field: FieldSpec, obj: Record<string, unknown>, raw: () => 
     case "boolean":
       return v ? 1 : 0;
     case "raw-array": {
-      const text = raw()?.get(field.name);
+      const text = raw(field.name, v);
       return text === undefined ? { ok: false, kind: "bad-json", detail: `'${field.name}' unreadable` } : text;
     }
     default:
@@ -133,7 +133,8 @@ export function readNotification(
   if (!parsed.ok) return parsed;
   const { text, object } = parsed;
   let rawCache: Map<string, string> | undefined | null = null;
-  const raw = () => (rawCache === null ? (rawCache = memberTexts(text)) : rawCache);
+  const raw = (name: string, value: unknown) =>
+    rawArrayText(text, name, value) ?? (rawCache === null ? (rawCache = memberTexts(text)) : rawCache)?.get(name);
   if (!Object.prototype.hasOwnProperty.call(object, "class")) return { ok: false, kind: "missing-field", detail: "no 'class'" };
   if (typeof object.class !== "string") return { ok: false, kind: "wrong-type", detail: "'class' is not a string" };
   if (object.class !== cls.name) return { ok: false, kind: "class-mismatch", detail: `class '${object.class.slice(0, 60)}' on ${cls.name}'s topic` };
