@@ -101,6 +101,12 @@ export class DurableStore {
     }
     const { journal, contents } = Journal.open<JournalEvent>(journalPath, { fsyncMs: options.fsyncMs });
     const ds = new DurableStore(ps, journal, file, contents.records, options);
+    journal.onWriteError = (error, waiting) => {
+      if (error) {
+        ds.log("error", `record: cannot write ${journalPath} (${(error as NodeJS.ErrnoException).code ?? error.message})${freeSpace(journalPath)}; ` +
+          `keeping ${waiting} events in memory and retrying (they are lost if the process dies before a write works)`);
+      } else ds.log("info", `record: writing ${journalPath} again`);
+    };
     const seen = mark && mark.id === contents.id ? mark.seq : 0;
     if (mark && mark.id !== contents.id && contents.records.length > 0) {
       ds.log("warn", `record: ${journalPath} belongs to another database file (journal ${contents.id}, file ${mark.id}); replaying all of it`);
@@ -161,10 +167,10 @@ export class DurableStore {
     rec?.flush();
     const store = this.ps.store;
     if (!store.dirty) return false;
-    this.journal.flush();
-    const seq = this.journal.lastSeq;
     const journalPath = this.journal.path;
     try {
+      this.journal.flush();
+      const seq = this.journal.lastSeq;
       store.hkv.set(JOURNAL_MARK.header, JOURNAL_MARK.key, `${this.journal.id}:${seq}`);
       const warm = rec ? rec.retained().map(toJournal) : [];
       this.journal.writeNext(`${journalPath}.next`, warm);
@@ -192,7 +198,14 @@ export class DurableStore {
   async close(): Promise<void> {
     this.recorder?.close("shutdown");
     this.save("shutdown");
-    this.journal.close();
+    const waiting = this.journal.waiting;
+    try {
+      this.journal.close();
+    } catch (e) {
+      if (this.ps.store.dirty) {
+        this.log("error", `record: closing with ${waiting} events neither in ${this.ps.persistence.name} nor in ${this.journal.path} (${(e as Error).message}): they are lost`);
+      }
+    }
     await this.ps.persistence.close();
     this.ps.store.close();
   }

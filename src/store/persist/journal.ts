@@ -13,7 +13,7 @@
  * contains) inside the database, in persist_hkv ('pyde1-store', 'journal'). On start, records up to
  * that SEQ are replayed warm (state only), later ones are replayed into the database.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, constants } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, constants } from "node:fs";
 import { dirname } from "node:path";
 import { fsyncFolder } from "./file";
 
@@ -105,6 +105,16 @@ export class Journal<E> {
   private buffer: string[] = [];
   /** called after each fsync with how long the oldest record waited (ms) */
   onSynced: ((waitedMs: number) => void) | null = null;
+  /**
+   * called when a timed flush fails (e.g. ENOSPC: the disk is full) with the error and how many
+   * records wait in memory, and with null when writing works again. The records are kept and
+   * retried; a partly written batch is cut off the file first, so the journal never holds a torn
+   * record followed by good ones.
+   */
+  onWriteError: ((error: Error | null, waiting: number) => void) | null = null;
+  /** the file's size up to the last fsynced record */
+  private size: number;
+  private failing = false;
 
   private constructor(
     /** the journal file's path */
@@ -117,6 +127,12 @@ export class Journal<E> {
   ) {
     this.lastSeq = lastSeq;
     this.fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+    this.size = fstatSync(this.fd).size;
+  }
+
+  /** How many appended records are not yet written and fsynced. */
+  get waiting(): number {
+    return this.buffer.length;
   }
 
   /**
@@ -151,24 +167,59 @@ export class Journal<E> {
     const n = ++this.lastSeq;
     this.buffer.push(recordLine(JSON.stringify({ n, e: event })));
     if (this.pendingSince === null) this.pendingSince = performance.now();
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.fsyncMs);
-      this.timer.unref?.();
-    }
+    this.arm(this.fsyncMs);
     return n;
   }
 
-  /** Writes and fsyncs everything appended so far. */
+  /** Schedules a timed flush; its failure goes to {@link onWriteError} and is retried. */
+  private arm(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      try {
+        this.flush();
+      } catch {
+        /* reported by flush; retried */
+      }
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  /**
+   * Writes and fsyncs everything appended so far. On failure (disk full, I/O error) the records
+   * stay in memory, any partial write is cut off the file, a retry is scheduled, and the error is
+   * reported to {@link onWriteError} (once, until a write works again) and thrown.
+   */
   flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     if (this.buffer.length === 0) return;
-    const text = this.buffer.join("");
+    const data = Buffer.from(this.buffer.join(""), "utf8");
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      fdatasyncSync(this.fd);
+    } catch (e) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        /* the reader cuts a torn tail anyway */
+      }
+      if (!this.failing) {
+        this.failing = true;
+        this.onWriteError?.(e as Error, this.buffer.length);
+      }
+      this.arm(Math.max(this.fsyncMs, 1000));
+      throw e;
+    }
+    this.size += data.length;
     this.buffer = [];
-    writeSync(this.fd, text);
-    fdatasyncSync(this.fd);
+    if (this.failing) {
+      this.failing = false;
+      this.onWriteError?.(null, 0);
+    }
     const since = this.pendingSince;
     this.pendingSince = null;
     if (since !== null) this.onSynced?.(performance.now() - since);
@@ -195,6 +246,7 @@ export class Journal<E> {
     this.flush();
     closeSync(this.fd);
     this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
+    this.size = fstatSync(this.fd).size;
   }
 
   /** Replaces the journal with a fresh one (see {@link writeNext}) in one step. */
@@ -205,10 +257,15 @@ export class Journal<E> {
     this.reopen();
   }
 
-  /** Flushes and closes the file. */
+  /** Flushes and closes the file (closed even when the flush fails; then it throws). */
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      closeSync(this.fd);
+    }
   }
 }
 
@@ -216,7 +273,9 @@ export class Journal<E> {
 function writeWhole(path: string, text: string): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
   try {
-    writeSync(fd, text);
+    const data = Buffer.from(text, "utf8");
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
