@@ -36,6 +36,7 @@ export class PersistentStore {
     const store = Store.open(SQL, bytes, {
       file: persistence.name,
       upgrade: options.upgrade,
+      ownsBytes: true, // Persistence.load gives bytes nobody else uses
       beforeUpgrade: () => {
         if (options.backup) backupPath = options.backup();
       },

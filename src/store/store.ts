@@ -21,7 +21,7 @@ export interface OpenOptions {
   upgrade?: boolean;
   /** called before an upgrade changes anything, e.g. to write a backup of the original bytes */
   beforeUpgrade?: (from: number, to: number) => void;
-  /** the caller hands the bytes over: a WAL-mode header may be patched in place instead of copied */
+  /** the caller hands the bytes over: they may be patched in place and used by sql.js without a copy */
   ownsBytes?: boolean;
 }
 
@@ -94,7 +94,7 @@ export class Store {
       changed = true;
     } else {
       if (!isSqlite(bytes)) throw new NotSqliteError(file);
-      db = new SQL.Database(asRollbackJournal(bytes, options.ownsBytes === true));
+      db = new SQL.Database(engineView(asRollbackJournal(bytes, options.ownsBytes === true), options.ownsBytes === true));
       try {
         const state = inspectSchema(db, file);
         fromVersion = state.version;
@@ -188,6 +188,18 @@ export class Store {
     this.closed = true;
     this.db.close();
   }
+}
+
+/**
+ * The bytes as sql.js should get them. sql.js's memory file system keeps a view of a Node Buffer
+ * (no copy; later writes land in it) but copies a plain Uint8Array. Bytes handed over become a
+ * Buffer view; anyone else's Buffer is copied first, so the caller's bytes never change.
+ */
+function engineView(bytes: Uint8Array, owned: boolean): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): Uint8Array; isBuffer(x: unknown): boolean } }).Buffer;
+  if (!B) return bytes;
+  if (owned) return B.isBuffer(bytes) ? bytes : B.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return B.isBuffer(bytes) ? Uint8Array.prototype.slice.call(bytes) : bytes;
 }
 
 /**

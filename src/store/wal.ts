@@ -74,6 +74,15 @@ export interface WalApplyResult {
   copied: boolean;
 }
 
+/** Options of {@link applyWal}. */
+export interface ApplyWalOptions {
+  /**
+   * The caller hands `db` over: frames and the header are written into it when it is large
+   * enough (no copy of a large image); the result may then be a view of `db`.
+   */
+  inPlace?: boolean;
+}
+
 /** The parsed, checked WAL header. */
 interface WalHeader {
   bigEndian: boolean;
@@ -96,11 +105,12 @@ interface WalHeader {
  * @throws WalFormatError if the image is not a SQLite database, the WAL's format version is unknown,
  *   or the WAL's page size differs from the database's.
  */
-export function applyWal(db: Uint8Array, wal?: Uint8Array | null): WalApplyResult {
+export function applyWal(db: Uint8Array, wal?: Uint8Array | null, options: ApplyWalOptions = {}): WalApplyResult {
+  const inPlace = options.inPlace === true;
   const dbPageSize = db.length === 0 ? 0 : readDbPageSize(db);
   const base = { framesApplied: 0, transactions: 0, framesIgnored: 0, pagesWritten: 0 };
   const unchanged = (outcome: WalOutcome, reason?: string): WalApplyResult => ({
-    ...finishHeaderOnly(db, dbPageSize),
+    ...finishHeaderOnly(db, dbPageSize, inPlace),
     ...base,
     outcome,
     ...(reason === undefined ? {} : { reason }),
@@ -148,9 +158,12 @@ export function applyWal(db: Uint8Array, wal?: Uint8Array | null): WalApplyResul
   }
   if (transactions === 0) return { ...unchanged("no-commit"), framesIgnored: framesInFile };
 
-  // Copy once: the kept prefix of the image, then the committed pages, then the header.
-  const out = new Uint8Array(dbPages * pageSize);
-  out.set(db.length > out.length ? db.subarray(0, out.length) : db);
+  // Copy once (the kept prefix of the image, then the committed pages, then the header), or, when
+  // the caller hands the image over and it is large enough, write into it.
+  const size = dbPages * pageSize;
+  const reuse = inPlace && db.length >= size;
+  const out = reuse ? db.subarray(0, size) : new Uint8Array(size);
+  if (!reuse) out.set(db.length > out.length ? db.subarray(0, out.length) : db);
   let pagesWritten = 0;
   for (const [pgno, dataOff] of latest) {
     if (pgno > dbPages) continue; // truncated away by a later commit
@@ -173,7 +186,7 @@ export function applyWal(db: Uint8Array, wal?: Uint8Array | null): WalApplyResul
     pagesWritten,
     pageCount: dbPages,
     pageSize,
-    copied: true,
+    copied: !reuse,
   };
 }
 
@@ -229,10 +242,15 @@ function checksum(
 function finishHeaderOnly(
   db: Uint8Array,
   pageSize: number,
+  inPlace = false,
 ): Pick<WalApplyResult, "bytes" | "pageCount" | "pageSize" | "copied"> {
   if (db.length === 0) return { bytes: db, pageCount: 0, pageSize: 0, copied: false };
   const pageCount = Math.ceil(db.length / pageSize);
   if (db[18] === 1 && db[19] === 1) return { bytes: db, pageCount, pageSize, copied: false };
+  if (inPlace) {
+    setRollbackHeader(db, pageCount);
+    return { bytes: db, pageCount, pageSize, copied: false };
+  }
   const out = new Uint8Array(db.length); // not db.slice(): on a Node Buffer that is a view, not a copy
   out.set(db);
   setRollbackHeader(out, pageCount);

@@ -92,3 +92,18 @@ describe("refusals", () => {
     expect(() => Store.open(SQL, bytes, { file: "new.db" })).toThrow(/new\.db: schema version 4/);
   });
 });
+
+describe("the caller's bytes", () => {
+  it("are never changed by writes unless handed over", async () => {
+    const SQL = await loadSqlJs();
+    const s = Store.create(SQL);
+    const bytes = Buffer.from(s.export()); // a Node Buffer: sql.js would keep a view of it
+    s.close();
+    const before = Buffer.from(bytes);
+    const store = Store.open(SQL, bytes);
+    store.hkv.set("x", "y", "z".repeat(5000));
+    store.export();
+    expect(Buffer.compare(bytes, before)).toBe(0);
+    store.close();
+  });
+});

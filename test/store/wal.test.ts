@@ -333,3 +333,20 @@ function resign(wal: Uint8Array, bigEndian: boolean): Uint8Array {
   }
   return out;
 }
+
+describe("applyWal in place", () => {
+  it("writes the frames into the caller's image instead of copying it, with the same result", () => {
+    const db = readFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3"));
+    const wal = readFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3-wal"));
+    const copied = applyWal(db, wal);
+    const mine = Buffer.from(db); // a copy the test hands over
+    const inPlace = applyWal(mine, wal, { inPlace: true });
+    expect(inPlace.outcome).toBe("applied");
+    expect(Buffer.compare(Buffer.from(inPlace.bytes), Buffer.from(copied.bytes))).toBe(0);
+    if (copied.bytes.length <= mine.length) {
+      expect(inPlace.copied).toBe(false);
+      expect(inPlace.bytes.buffer).toBe(mine.buffer);
+    }
+    expect(Buffer.compare(db, readFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3")))).toBe(0);
+  });
+});

@@ -28,6 +28,7 @@ retried with backoff; each change of the connection's state is logged once.
 Capture (--from-capture): the same recorder fed from a capture file (NDJSON lines
 {"topic": T, "payload": "<JSON>"} / {"resource": PATH, "body": "<JSON>"}, or 'mosquitto_sub -v'
 text), with the notifications' own times as the clock. Ends at the end of the file, saves, exits 0.
+With --rate the file is also saved as each sequence ends, as a live recording would be.
 
 Options:
   --db FILE            the database (default ./data/pyde1.sqlite3)
@@ -74,15 +75,17 @@ ${SETTINGS_HELP}`,
       } catch (e) {
         throw new StoreError(capture, `${capture}: cannot read the capture (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
       }
+      const rate = numberOption(args, "rate", 0);
       const ps = await openForWrite(db);
       try {
         if (ps.backupPath) log("info", `record: upgraded ${db} to schema v3; the original is at ${ps.backupPath}`);
         const result = await recordCapture(ps.store, bytes, {
           topicRoot: s.topicRoot,
-          rate: numberOption(args, "rate", 0) || undefined,
+          rate: rate || undefined,
           watchdogSeconds,
           log,
-          onSequenceEnd: () => void ps.save(),
+          // paced like a live feed: saved as each sequence ends; as fast as possible: once, at the end
+          onSequenceEnd: rate ? () => void ps.save() : undefined,
         });
         const st = result.stats;
         const rejected = Object.values(st.rejected).reduce((a, b) => a + (b ?? 0), 0);

@@ -99,7 +99,7 @@ export class FilePersistence implements Persistence {
     if (this.mode === "read") {
       const walPath = `${this.name}-wal`;
       if (existsSync(walPath) && statSync(walPath).size > 0 && bytes.length > 0) {
-        const result = applyWal(bytes, readFileSync(walPath));
+        const result = applyWal(bytes, readFileSync(walPath), { inPlace: true }); // the Buffer is ours
         this.walFramesApplied = result.framesApplied;
         return result.bytes;
       }

@@ -14,9 +14,9 @@ export class MemoryPersistence implements Persistence {
     this.bytes = initial;
   }
 
-  /** The bytes last saved (or given), or null. */
+  /** A copy of the bytes last saved (or given), or null. */
   async load(): Promise<Uint8Array | null> {
-    return this.bytes;
+    return this.bytes ? this.bytes.slice() : null;
   }
 
   /** Keeps a copy of `bytes`. */

@@ -7,7 +7,7 @@
 export interface Persistence {
   /** a name for messages (a path, or "(memory)") */
   readonly name: string;
-  /** The current bytes, or null when there is no database yet. */
+  /** The current bytes, or null when there is no database yet; the caller may change them. */
   load(): Promise<Uint8Array | null>;
   /** Replaces the stored bytes with `bytes`, all or nothing. */
   save(bytes: Uint8Array): Promise<void>;
