@@ -17,8 +17,14 @@ export class LiveFeed {
     /** the broker */
     readonly broker: Mosquitto,
     /** the test's publishing client */
-    readonly pub: MqttClient,
+    public pub: MqttClient,
   ) {}
+
+  /** Connects a new publisher (after a broker restart). */
+  async reconnect(): Promise<void> {
+    await this.pub.endAsync(true);
+    this.pub = await connectAsync(this.broker.url);
+  }
 
   /** Starts a broker (with `config` access lines, see {@link Mosquitto.start}) and connects a publisher. */
   static async start(config?: string[], publisher: { username?: string; password?: string } = {}): Promise<LiveFeed> {
