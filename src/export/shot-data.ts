@@ -189,6 +189,16 @@ export function readDrinkWeight(db: Database, sequenceId: string, from: number, 
   return num(r[0]?.[0]);
 }
 
+/** `readDrinkWeight` from rows read once. */
+function drinkWeightOf(all: ScaleRow[], from: number, to: number): number | null {
+  let best: number | null = null;
+  for (const r of all) {
+    const [w, t] = [r[4], r[5]];
+    if (w !== null && t !== null && t >= from && t <= to && (best === null || w > best)) best = w;
+  }
+  return best;
+}
+
 /** A profile row (without source) and its source text; null when no row has that id. */
 export function readProfile(db: Database, profileId: string | null): { row: ProfileSummary; source: string } | null {
   if (profileId === null) return null;
@@ -198,18 +208,42 @@ export function readProfile(db: Database, profileId: string | null): { row: Prof
   return { row, source: decoder.decode(source) };
 }
 
+/** A sequence's scale rows as read once: [current_weight, its time, average_flow, its time, median_weight, its time]. */
+type ScaleRow = (number | null)[];
+
+/**
+ * The readings of one scale column whose time lies in [from, to], ordered by time (ties in table
+ * order, as SQLite's stable sort leaves them): what `readScaleSeries` answers, from rows read once.
+ */
+function scaleSeriesOf(all: ScaleRow[], valueAt: number, from: number, to: number): ScaleReading[] {
+  const out: { value: number | null; time: number; k: number }[] = [];
+  all.forEach((r, k) => {
+    const t = r[valueAt + 1];
+    if (t !== null && t >= from && t <= to) out.push({ value: r[valueAt], time: t, k });
+  });
+  out.sort((a, b) => a.time - b.time || a.k - b.k);
+  return out.map(({ value, time }) => ({ value, time }));
+}
+
 /** Everything the exporters need about one sequence; throws `SequenceNotFoundError` / `IncompleteSequenceError`. */
 export function readShotData(db: Database, sequenceId: string, options: ExportOptions = {}): ShotData {
   const sequence = readSequence(db, sequenceId);
   const window = flowWindow(db, sequence, options);
   const profile = readProfile(db, sequence.profile_id);
+  // one pass over the scale table instead of three queries
+  const scale = rows(
+    db,
+    "SELECT current_weight, current_weight_time, average_flow, average_flow_time, median_weight, median_weight_time " +
+      "FROM weight_and_flow_update WHERE sequence_id = ? ORDER BY rowid",
+    [sequence.id],
+  ).map((r) => r.map(num));
   return {
     sequence,
     window,
     samples: readShotSamples(db, sequence.id, window.startFlow, window.endFlow),
-    weights: readScaleSeries(db, sequence.id, "current_weight", window.startFlow, window.endSequence),
-    weightFlows: readScaleSeries(db, sequence.id, "average_flow", window.startFlow, window.endSequence),
-    drinkWeight: readDrinkWeight(db, sequence.id, window.endFlow, window.endSequence),
+    weights: scaleSeriesOf(scale, 0, window.startFlow, window.endSequence),
+    weightFlows: scaleSeriesOf(scale, 2, window.startFlow, window.endSequence),
+    drinkWeight: drinkWeightOf(scale, window.endFlow, window.endSequence),
     profile: profile?.row ?? null,
     profileSource: profile?.source ?? null,
   };
