@@ -15,6 +15,7 @@
  */
 import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, constants } from "node:fs";
 import { dirname } from "node:path";
+import { crc32 as zlibCrc32 } from "node:zlib";
 import { fsyncFolder } from "./file";
 
 /** One journal record: its sequence number and the event it carries. */
@@ -39,22 +40,9 @@ export interface JournalContents<E> {
   setAside?: string;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[i] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE) of a string's UTF-8 bytes. */
+/** CRC-32 (IEEE) of a string's UTF-8 bytes (zlib's, native). */
 export function crc32(text: string): number {
-  const bytes = Buffer.from(text, "utf8");
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(text);
 }
 
 const recordLine = (json: string) => `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
