@@ -155,7 +155,8 @@ export class Journal<E> {
     const n = ++this.lastSeq;
     this.buffer.push(recordLine(JSON.stringify({ n, e: event })));
     if (this.pendingSince === null) this.pendingSince = performance.now();
-    this.arm(this.fsyncMs);
+    // half the window: a busy event loop (a save, a burst) still leaves the rest of it for the fsync
+    this.arm(Math.max(1, this.fsyncMs / 2));
     return n;
   }
 
