@@ -1,0 +1,108 @@
+/**
+ * The main job end to end: `pyde1-store start` (what `npm start` runs) against a real mosquitto,
+ * a fixture recording published to it with a stand-in pyDE1 HTTP API. Its viewer server lists
+ * each shot once it completes, tells open pages (server-sent events), and a clean stop saves a
+ * file equal to what pyDE1 recorded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { connectAsync, type MqttClient } from "mqtt";
+import { Mosquitto } from "../support/mosquitto";
+import { CliProcess } from "../support/recorder-process";
+import { scratch } from "../support/paths";
+import { sqlite3 } from "../support/cli";
+import { readRecording } from "../recorder/expected";
+import { NOTIFICATION_TABLES } from "../../src/catalog";
+
+const rec = readRecording("three-shots");
+let broker: Mosquitto;
+let pub: MqttClient;
+let pyde1: Server;
+let pyde1Url = "";
+
+beforeAll(async () => {
+  broker = await Mosquitto.start();
+  pub = await connectAsync(broker.url);
+  // pyDE1's HTTP API: answers each resource with the body the capture recorded for it (latest wins)
+  const answers = new Map<string, string>();
+  for (const line of rec.capture.toString("utf8").split("\n")) {
+    if (!line) continue;
+    const e = JSON.parse(line);
+    if (e.resource && !answers.has(e.resource)) answers.set(e.resource, e.body);
+  }
+  pyde1 = createServer((req, res) => {
+    const body = answers.get((req.url ?? "").replace(/^\//, ""));
+    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
+    res.end(body ?? "{}");
+  });
+  await new Promise<void>((r) => pyde1.listen(0, "127.0.0.1", r));
+  pyde1Url = `http://127.0.0.1:${(pyde1.address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  await pub?.endAsync(true);
+  await broker?.stop();
+  pyde1?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("pyde1-store start", () => {
+  it("records and serves in one process; pages hear about each completed shot; a clean stop saves", async () => {
+    const dir = scratch();
+    const db = join(dir, "data", "pyde1.sqlite3"); // the folder does not exist yet
+    // a config file named but missing is an error, said in one line
+    const p = new CliProcess(["start", "--db", db, "--broker", broker.url, "--port", "0"], { PYDE1_STORE_CONFIG: join(dir, "none.conf") });
+    expect(await p.exited).toBe(1);
+    expect(p.stderr).toMatch(/none\.conf: config file not found/);
+    const server = new CliProcess(["start", "--db", db, "--broker", broker.url, "--pyde1-http", pyde1Url, "--port", "0"]);
+    try {
+      const started = Date.now();
+      while (!/serving http:/.test(server.stdout) && server.running && Date.now() - started < 20_000) await sleep(20);
+      const url = /^serving (http:\/\/127\.0\.0\.1:\d+\/) for .*\(recording\)$/m.exec(server.stdout)?.[1];
+      expect(url, server.stderr).toBeDefined();
+      await server.waitFor(/mqtt: connected to /, 20_000);
+      // listen for the server's change events like an open page
+      const events: string[] = [];
+      const sse = await fetch(`${url!}api/events`);
+      const reader = sse.body!.getReader();
+      void (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          events.push(new TextDecoder().decode(value));
+        }
+      })();
+      // publish the recording, faster than real time but in order
+      const lines = rec.capture.toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      for (const e of lines) {
+        if (e.topic) await pub.publishAsync(e.topic, e.payload, { qos: 1 });
+      }
+      const want = Object.keys(rec.manifest.sequences).length;
+      const deadline = Date.now() + 30_000;
+      let listed: { id: string; end_sequence: number | null }[] = [];
+      while (Date.now() < deadline) {
+        listed = await (await fetch(`${url!}api/sequences`)).json();
+        if (listed.filter((s) => s.end_sequence !== null).length === want && events.join("").includes("changed")) break;
+        await sleep(200);
+      }
+      expect(listed.map((s) => s.id).sort()).toEqual(Object.keys(rec.manifest.sequences).sort());
+      expect(events.join("")).toMatch(/changed/);
+      const shot = await fetch(`${url!}api/sequences/${listed[0].id}/shot?format=legacy`);
+      expect(shot.status).toBe(200);
+      expect(await shot.text()).toMatch(/^sequence_id /);
+      await reader.cancel();
+      expect(await server.signal("SIGTERM")).toBe(0);
+    } finally {
+      if (server.running) await server.signal("SIGKILL");
+    }
+    expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+    for (const table of NOTIFICATION_TABLES) {
+      expect(sqlite3(db, `SELECT count(*) FROM ${table}`), table).toBe(String(rec.tables[table].rows.length));
+    }
+    expect(sqlite3(db, "SELECT count(*) FROM sequence WHERE resource_de1_id IS NOT NULL AND id <> 'dummy'")).toBe(String(Object.keys(rec.manifest.sequences).length));
+    expect(readFileSync(db).subarray(18, 20)).toEqual(Buffer.from([1, 1]));
+  });
+});
