@@ -141,6 +141,7 @@ export class DurableStore {
       this.attaching = false;
     }
     this.recovery.replayed = replay.length;
+    this.warnIfLarge(); // a file already past the size: say so at start, not only after the next save
     if (replay.length > 0) {
       this.log("info", `record: replayed ${replay.length} journal records the file did not contain`);
       // saved now unless a sequence is still open: then it goes on recording and is saved when it ends

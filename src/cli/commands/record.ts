@@ -46,6 +46,8 @@ Options:
   --fsync-ms N         journal fsync window in ms (default 100)
   --idle-save S        save interval in seconds when there are changes (default 60)
   --watchdog S         close a sequence that never completes after S seconds (default 270)
+  --warn-mb N          warn once when FILE passes N MB (default 200): every save rewrites the
+                       whole file, so move old shots out with 'pyde1-store archive'
   --config FILE        JSON config file (default /usr/local/etc/pyde1/pyde1-store.conf)
   --verbose            also log debug lines
   -h, --help           show this help
@@ -59,6 +61,7 @@ ${SETTINGS_HELP}`,
     "fsync-ms": { type: "string" },
     "idle-save": { type: "string" },
     watchdog: { type: "string" },
+    "warn-mb": { type: "string" },
     verbose: { type: "boolean" },
   },
   async run(args) {
@@ -107,6 +110,7 @@ ${SETTINGS_HELP}`,
       fsyncMs: numberOption(args, "fsync-ms", 100),
       idleSaveSeconds: numberOption(args, "idle-save", 60),
       watchdogSeconds,
+      warnBytes: numberOption(args, "warn-mb", 200) * 1024 * 1024,
       log,
     });
     const signal = await untilSignal();
