@@ -8,6 +8,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./paths";
 
+/** Node arguments that make the process print `maxrss KB` (its peak RSS, from the kernel) on stderr at exit. */
+export const PEAK_RSS_AT_EXIT = [
+  "--import",
+  'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss "+process.resourceUsage().maxRSS+"\\n"))',
+];
+
 /** A running `pyde1-store ARGS` process. */
 export class CliProcess {
   /** everything it wrote to stderr so far */
@@ -18,8 +24,9 @@ export class CliProcess {
   readonly exited: Promise<number | string>;
   private readonly child: ChildProcess;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [join(ROOT, "dist/cli.js"), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  /** `nodeArgs` go to node before the script (e.g. {@link PEAK_RSS_AT_EXIT}). */
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []) {
+    this.child = spawn(process.execPath, [...nodeArgs, join(ROOT, "dist/cli.js"), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout!.on("data", (d) => (this.stdout += d));
     this.child.stderr!.on("data", (d) => (this.stderr += d));
     this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
@@ -48,6 +55,12 @@ export class CliProcess {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} in the recorder's stderr:\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /** The peak RSS in bytes the process reported at exit (run with {@link PEAK_RSS_AT_EXIT}), or null. */
+  reportedPeakRss(): number | null {
+    const m = /^maxrss (\d+)$/m.exec(this.stderr);
+    return m ? Number(m[1]) * 1024 : null;
   }
 
   /** Peak resident set size so far (VmHWM from /proc), in bytes; 0 once it has exited. */
