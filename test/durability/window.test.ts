@@ -1,0 +1,63 @@
+/**
+ * The durability window, measured: the live job (startLiveRecording: DurableStore + recordLive)
+ * recording a synthetic stream from a real mosquitto faster than real time, with saves on a 1 s
+ * interval in between. For every journal fsync, how long the oldest record in it had waited since
+ * it was received (an upper bound for every record of that batch). Its p99 must stay within the
+ * fsync window plus 100 ms.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { startLiveRecording } from "../../src/cli/live-recording";
+import { LiveFeed } from "../support/live-feed";
+import { MOSQUITTO } from "../support/mosquitto";
+import { scratch } from "../support/paths";
+import { syntheticMessages } from "../support/streams";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(MOSQUITTO)("the durability window", () => {
+  let feed: LiveFeed;
+  beforeAll(async () => {
+    feed = await LiveFeed.start();
+  });
+  afterAll(async () => {
+    await feed?.stop();
+  });
+
+  it("p99 of receipt → fsync stays within --fsync-ms + 100 ms, saves included", async () => {
+    const fsyncMs = 100;
+    const messages = syntheticMessages({ shots: 2, seed: 17 });
+    const end = messages.length;
+    const lines: string[] = [];
+    const rec = await startLiveRecording({
+      db: join(scratch(), "pyde1.sqlite3"),
+      broker: feed.broker.url,
+      topicRoot: "pyDE1",
+      fsyncMs,
+      idleSaveSeconds: 1,
+      settleMs: 200,
+      log: (level, m) => lines.push(`${level} ${m}`),
+    });
+    const waits: number[] = [];
+    rec.durable.journal.onSynced = (ms) => waits.push(ms);
+    const deadline = Date.now() + 10_000;
+    while (rec.live.feedState !== "connected" && Date.now() < deadline) await sleep(10);
+    // ~25× real time, in steps so saves happen in between
+    const rate = 400;
+    const t0 = performance.now();
+    for (let k = 0; k < end; k++) {
+      const due = t0 + (k * 1000) / rate - performance.now();
+      if (due > 2) await sleep(due);
+      await feed.pub.publishAsync(messages[k].topic, messages[k].payload as string, { qos: 1 });
+    }
+    await sleep(300);
+    await rec.stop();
+    const saves = lines.filter((l) => l.includes("record: saved ")).length;
+    waits.sort((a, b) => a - b);
+    const p = (q: number) => waits[Math.min(waits.length - 1, Math.floor(q * waits.length))];
+    console.log(`durability window (fsync-ms ${fsyncMs}): ${waits.length} fsyncs of ${end} messages, oldest record's wait p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${waits.at(-1)!.toFixed(1)} ms; ${saves} saves meanwhile`);
+    expect(waits.length).toBeGreaterThan(10);
+    expect(p(0.99)).toBeLessThan(fsyncMs + 100);
+    expect(lines.filter((l) => l.startsWith("error"))).toEqual([]);
+  }, 60_000);
+});
