@@ -219,7 +219,15 @@ export class FilePersistence implements Persistence {
         this.lockPath = lock;
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EROFS" || code === "EACCES" || code === "EPERM") {
+          throw new StoreError(
+            this.name,
+            `${this.name}: cannot write in ${dirname(this.name)} (${code}: ${code === "EROFS" ? "a read-only file system" : "permission denied"}); ` +
+              `recording needs a writable folder for the file, its lock and its journal. Remount it read-write, fix its permissions, or use --db elsewhere.`,
+          );
+        }
+        if (code !== "EEXIST") throw e;
         const pid = Number(readFileSync(lock, "utf8").trim());
         if (pid === process.pid) throw new LockedError(this.name, pid);
         if (processAlive(pid)) throw new LockedError(this.name, pid);
