@@ -7,14 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { LiveFeed, afterShot } from "../support/live-feed";
 import { MOSQUITTO } from "../support/mosquitto";
 import { Tmpfs } from "../support/tmpfs";
 import { scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
-import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
+import { fileTables, notPrefix, referenceTables, syntheticMessages } from "../support/streams";
 import type { CliProcess } from "../support/recorder-process";
 
 const messages = syntheticMessages({ shots: 3, seed: 3 });
@@ -108,6 +108,32 @@ describe.runIf(MOSQUITTO && canMount)("disk faults under the real recorder", () 
     expect(await proc.signal("SIGTERM")).toBe(0);
     expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
     expect(await fileTables(db)).toEqual(await referenceTables(messages.slice(0, two)));
+  });
+
+  it("kill -9 while the disk is full: the file and journal on disk stay valid; after space returns the restart recovers a prefix holding everything from before the disk filled", async () => {
+    const fs = Tmpfs.mount(3 * 1024 * 1024);
+    mounts.push(fs);
+    const db = join(fs.dir, "pyde1.sqlite3");
+    const proc = await feed.record(db, ["--idle-save", "1", "--fsync-ms", "50"]);
+    await feed.publish(messages.slice(0, one));
+    await feed.sync(proc);
+    await new Promise((r) => setTimeout(r, 300)); // past the fsync window: all of it is in the journal
+    const filler = fill(fs.dir);
+    await feed.publish(messages.slice(one, two));
+    await feed.sync(proc);
+    await until("the journal's write error", () => proc.lines(/cannot write .*\.journal/).length >= 1);
+    await proc.signal("SIGKILL");
+    if (statSync(db, { throwIfNoEntry: false })) expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+    unlinkSync(filler);
+    const again = await feed.record(db, ["--idle-save", "1"]);
+    expect(await again.signal("SIGTERM")).toBe(0);
+    expect(again.lines(/torn or corrupt tail/)).toEqual([]); // the failed batch left no torn record
+    expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+    const got = await fileTables(db);
+    const upToFull = await referenceTables(messages.slice(0, one));
+    const all = await referenceTables(messages.slice(0, two));
+    expect(notPrefix(got, all)).toEqual([]);
+    for (const t of Object.keys(upToFull)) expect(got[t].length, t).toBeGreaterThanOrEqual(upToFull[t].length);
   });
 
   it("a folder that is read-only at start: a clear refusal, the file untouched", async () => {
