@@ -14,7 +14,7 @@ import { crc32, readJournal } from "../../src/store/persist/journal";
 import type { MessageEvent } from "../../src/recorder/events";
 import { scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
-import { referenceTables, storeTables, syntheticMessages } from "../support/streams";
+import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
 
 const messages = syntheticMessages({ shots: 3, seed: 5 });
 /** index just after the n-th sequence_complete set */
@@ -47,7 +47,6 @@ async function finish(db: string, from: number, log: string[] = []) {
   run.feed(messages.slice(from));
   await run.ds.close();
   expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
-  const { fileTables } = await import("../support/streams");
   return { tables: await fileTables(db), recovery: run.recovery };
 }
 

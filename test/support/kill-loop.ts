@@ -18,11 +18,10 @@ import { CliProcess } from "./recorder-process";
 import { Mosquitto } from "./mosquitto";
 import { scratch } from "./paths";
 import { sqlite3 } from "./cli";
-import { notPrefix, referenceTables, storeTables, syntheticMessages, type Tables } from "./streams";
+import { fileTables, notPrefix, referenceTables, storeTables, syntheticMessages, type Tables } from "./streams";
 import { loadSqlJs } from "../../src/store/sqljs";
 import { DurableStore } from "../../src/ingest/durable-store";
 import { Recorder } from "../../src/recorder/recorder";
-import type { MessageEvent } from "../../src/recorder/events";
 
 /** Settings of {@link killLoop}. */
 export interface KillLoopOptions {
@@ -84,7 +83,7 @@ async function startRecorder(db: string, broker: Mosquitto, pub: MqttClient, fsy
 }
 
 /** Opens a copy of the file and its journals as a restart would; returns its tables and the last recovered message. */
-async function recoverCopy(db: string, messages: MessageEvent[], index: Map<string, number>): Promise<{ tables: Tables; last: number; log: string[] }> {
+async function recoverCopy(db: string, index: Map<string, number>): Promise<{ tables: Tables; last: number; log: string[] }> {
   const dir = scratch("pyde1-store-recover-");
   const copy = join(dir, "copy.sqlite3");
   for (const suffix of ["", ".journal", ".journal.next"]) if (existsSync(db + suffix)) copyFileSync(db + suffix, copy + suffix);
@@ -102,7 +101,6 @@ async function recoverCopy(db: string, messages: MessageEvent[], index: Map<stri
     last = k;
   }
   await ds.close();
-  void messages;
   return { tables, last, log };
 }
 
@@ -165,7 +163,7 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
         const ok = sqlite3(db, "PRAGMA integrity_check");
         if (ok !== "ok") problems.push(`integrity_check after the kill: ${ok}`);
       }
-      const r = await recoverCopy(db, messages, index);
+      const r = await recoverCopy(db, index);
       problems.push(...notPrefix(r.tables, reference));
       const first = Math.min(...acks.keys());
       if (r.last >= next) problems.push(`recovered message ${r.last}, only ${next} were published`);
@@ -189,7 +187,6 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
     await proc.waitFor(/ignored other-topic: pyDE1\/log/, 20_000, probes + 1);
     const finalExit = await proc.signal("SIGTERM");
     const finalIntegrity = sqlite3(db, "PRAGMA integrity_check");
-    const { fileTables } = await import("./streams");
     const got = await fileTables(db);
     const finalDiff: string[] = [];
     for (const t of Object.keys(reference)) {
