@@ -9,7 +9,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { LiveFeed, afterShot } from "../support/live-feed";
-import { MOSQUITTO } from "../support/mosquitto";
 import { scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
@@ -69,7 +68,7 @@ function junk(): [MessageEvent, string | null][] {
   ];
 }
 
-describe.runIf(MOSQUITTO)("bad payloads through the real recorder", () => {
+describe("bad payloads through the real recorder", () => {
   let feed: LiveFeed;
   beforeAll(async () => {
     feed = await LiveFeed.start();

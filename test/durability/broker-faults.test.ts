@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { connectAsync } from "mqtt";
 import { LiveFeed, afterShot } from "../support/live-feed";
-import { MOSQUITTO, Mosquitto } from "../support/mosquitto";
+import { Mosquitto } from "../support/mosquitto";
 import { scratch } from "../support/paths";
 import { CliProcess } from "../support/recorder-process";
 import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
@@ -25,7 +25,7 @@ async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void
   }
 }
 
-describe.runIf(MOSQUITTO)("broker faults under the real recorder", () => {
+describe("broker faults under the real recorder", () => {
   let feed: LiveFeed;
   beforeAll(async () => {
     feed = await LiveFeed.start();

@@ -10,7 +10,6 @@ import { execFileSync } from "node:child_process";
 import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { LiveFeed, afterShot } from "../support/live-feed";
-import { MOSQUITTO } from "../support/mosquitto";
 import { Tmpfs } from "../support/tmpfs";
 import { scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
@@ -20,7 +19,6 @@ import type { CliProcess } from "../support/recorder-process";
 const messages = syntheticMessages({ shots: 3, seed: 3 });
 const one = afterShot(messages, 1) + 20;
 const two = afterShot(messages, 2) + 20;
-const canMount = Tmpfs.available();
 
 /** Fills the filesystem of `dir` up to the last byte with `dir/filler`. */
 function fill(dir: string): string {
@@ -55,7 +53,7 @@ async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void
   }
 }
 
-describe.runIf(MOSQUITTO && canMount)("disk faults under the real recorder", () => {
+describe("disk faults under the real recorder", () => {
   let feed: LiveFeed;
   const mounts: Tmpfs[] = [];
   const binds: string[] = [];

@@ -4,9 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { killLoop } from "../support/kill-loop";
-import { MOSQUITTO } from "../support/mosquitto";
 
-describe.runIf(MOSQUITTO)("kill -9 while recording and while saving", () => {
+describe("kill -9 while recording and while saving", () => {
   it("20 kills: the file always checks ok, the recovery is a prefix within the fsync window, the end equals the fault-free recording", async () => {
     const r = await killLoop({ kills: 20, shots: 4, seed: 11 });
     const lost = r.kills.map((k) => k.lostAgeMs).filter((x): x is number => x !== null);

@@ -10,7 +10,6 @@ import { copyFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { syntheticCapture } from "../../scripts/bench/synthetic-capture";
 import { LiveFeed, afterShot } from "../support/live-feed";
-import { MOSQUITTO } from "../support/mosquitto";
 import { scratch } from "../support/paths";
 import { CliProcess, PEAK_RSS_AT_EXIT } from "../support/recorder-process";
 import { syntheticMessages } from "../support/streams";
@@ -30,7 +29,7 @@ async function fromCapture(shots: number): Promise<{ db: string; bytes: number; 
 
 const fmt = (b: number) => `${(b / MB).toFixed(1)} MB`;
 
-describe.runIf(MOSQUITTO)("bounded memory and the size warning", () => {
+describe("bounded memory and the size warning", () => {
   let feed: LiveFeed;
   beforeAll(async () => {
     feed = await LiveFeed.start();

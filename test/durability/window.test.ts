@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { startLiveRecording } from "../../src/cli/live-recording";
 import { LiveFeed } from "../support/live-feed";
-import { MOSQUITTO } from "../support/mosquitto";
 import { scratch } from "../support/paths";
 import { syntheticMessages } from "../support/streams";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.runIf(MOSQUITTO)("the durability window", () => {
+describe("the durability window", () => {
   let feed: LiveFeed;
   beforeAll(async () => {
     feed = await LiveFeed.start();
