@@ -28,5 +28,5 @@ if [ $# -gt 0 ]; then
 else
   npx vitest run
   # the long kill -9 loop, alone so that its timing is not shared with the rest
-  npx vitest run --config vitest.crash.config.ts
+  PYDE1_STORE_CRASH=1 npx vitest run
 fi
