@@ -47,6 +47,18 @@ export async function recordCapture(
   capture: string | Uint8Array,
   options: RecordCaptureOptions = {},
 ): Promise<RecordCaptureResult> {
+  return recordEvents(store, readCapture(capture), options);
+}
+
+/**
+ * Records a stream of events (e.g. a capture file read piece by piece, see `captureFileEvents`)
+ * into `store`, as {@link recordCapture} does.
+ */
+export async function recordEvents(
+  store: Store,
+  source: Iterable<RecorderEvent>,
+  options: RecordCaptureOptions = {},
+): Promise<RecordCaptureResult> {
   const log = options.log ?? silent;
   const recorder = new Recorder(store, {
     topicRoot: options.topicRoot,
@@ -58,7 +70,7 @@ export async function recordCapture(
   const rate = options.rate && options.rate > 0 ? options.rate : 0;
   const started = performance.now();
   let events = 0;
-  for (const event of readCapture(capture)) {
+  for (const event of source) {
     if (options.signal?.aborted) break;
     if (rate) {
       const due = started + (events * 1000) / rate - performance.now();

@@ -205,10 +205,10 @@ function engineView(bytes: Uint8Array, owned: boolean): Uint8Array {
 /**
  * Settings for a database that lives in sql.js's memory file system: the rollback journal kept in
  * memory and no syncs (nothing there is durable anyway: durability is the journal's and the saved
- * file's job), and a 32 MB page cache. None of these is stored in the exported file.
+ * file's job). Neither is stored in the exported file.
  */
 function tune(db: Database): void {
-  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;");
+  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;");
 }
 
 /**

@@ -1,11 +1,12 @@
 /** `pyde1-store record`: record pyDE1's notifications into a database, live or from a capture. */
-import { readFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import type { Command } from "../command";
 import { numberOption, optional, UsageError } from "../command";
 import { openForWrite } from "../open-db";
 import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
 import { consoleLog, startLiveRecording, untilSignal } from "../live-recording";
-import { recordCapture } from "../../ingest/run-capture";
+import { recordEvents } from "../../ingest/run-capture";
+import { captureFileEvents } from "../../ingest/capture-file";
 import { StoreError } from "../../store/errors";
 
 /** The `record` command. */
@@ -76,9 +77,8 @@ ${SETTINGS_HELP}`,
     const capture = optional(args, "from-capture");
     if (capture) {
       if (args.values.broker !== undefined) throw new UsageError("give either --broker or --from-capture, not both");
-      let bytes: Uint8Array;
       try {
-        bytes = readFileSync(capture);
+        statSync(capture);
       } catch (e) {
         throw new StoreError(capture, `${capture}: cannot read the capture (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
       }
@@ -86,7 +86,7 @@ ${SETTINGS_HELP}`,
       const ps = await openForWrite(db);
       try {
         if (ps.backupPath) log("info", `record: upgraded ${db} to schema v3; the original is at ${ps.backupPath}`);
-        const result = await recordCapture(ps.store, bytes, {
+        const result = await recordEvents(ps.store, captureFileEvents(capture), {
           topicRoot: s.topicRoot,
           rate: rate || undefined,
           watchdogSeconds,
