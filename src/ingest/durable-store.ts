@@ -33,12 +33,24 @@ type JournalEvent =
   | { kind: "message"; topic: string; payload?: string; payload_base64?: string; time: number }
   | { kind: "resource"; path: string; body: string; time: number; sequenceId?: string };
 
-const toJournal = (e: RecorderEvent): JournalEvent =>
-  e.kind === "message"
-    ? typeof e.payload === "string"
-      ? { kind: "message", topic: e.topic, payload: e.payload, time: e.time }
-      : { kind: "message", topic: e.topic, payload_base64: Buffer.from(e.payload).toString("base64"), time: e.time }
-    : { ...e };
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A payload's bytes as text when they are UTF-8 (every accepted notification's are), else null. */
+function utf8Text(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+const toJournal = (e: RecorderEvent): JournalEvent => {
+  if (e.kind !== "message") return { ...e };
+  const text = typeof e.payload === "string" ? e.payload : utf8Text(e.payload);
+  return text !== null
+    ? { kind: "message", topic: e.topic, payload: text, time: e.time }
+    : { kind: "message", topic: e.topic, payload_base64: Buffer.from(e.payload).toString("base64"), time: e.time };
+};
 
 const fromJournal = (e: JournalEvent): RecorderEvent =>
   e.kind === "message"
