@@ -11,6 +11,61 @@ import { recordLive, type LiveRecording } from "../ingest/run-live";
 import type { SequenceInfo, CloseReason } from "../recorder/recorder";
 import type { Log } from "../recorder/log";
 import type { Store } from "../store/store";
+import { numberOption, optional, type OptionSpec, type Parsed } from "./command";
+import { resolveSettings, settingOptions } from "./settings";
+
+/** The settings a live recording reads (flags, environment, config file, defaults). */
+const LIVE_SETTINGS = ["db", "broker", "topicRoot", "username", "password", "ca", "pyde1Http"] as const;
+
+/** The command-line options of a live recording, shared by `record`, `serve --record` and `start`. */
+export const LIVE_OPTIONS: OptionSpec = {
+  ...settingOptions([...LIVE_SETTINGS]),
+  "capture-out": { type: "string" },
+  "fsync-ms": { type: "string" },
+  "idle-save": { type: "string" },
+  watchdog: { type: "string" },
+  "warn-mb": { type: "string" },
+  verbose: { type: "boolean" },
+};
+
+/** The `--help` lines of {@link LIVE_OPTIONS}. */
+export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default ./data/pyde1.sqlite3)
+  --broker URL         MQTT broker, e.g. mqtt://localhost:1883 (default), mqtts://host:8883
+  --topic-root R       pyDE1's topic root (default pyDE1)
+  --username U         broker user name
+  --password P         broker password (better: PYDE1_STORE_PASSWORD or the config file)
+  --ca FILE            CA certificate(s) (PEM) for mqtts://
+  --pyde1-http URL     pyDE1's HTTP API (e.g. http://localhost:1234): at each sequence start the
+                       DE1's profile id and the resource_* columns are asked from it
+  --capture-out FILE   append every event the recorder is fed to FILE (a capture: replayable
+                       with --from-capture into the identical database)
+  --fsync-ms N         journal fsync window in ms (default 100)
+  --idle-save S        save interval in seconds when there are changes (default 60)
+  --watchdog S         close a sequence that never completes after S seconds (default 270)
+  --warn-mb N          warn once when FILE passes N MB (default 200): every save rewrites the
+                       whole file, so move old shots out with 'pyde1-store archive'
+  --config FILE        JSON config file (default /usr/local/etc/pyde1/pyde1-store.conf)
+  --verbose            also log debug lines`;
+
+/** The live-recording settings a command line asks for. */
+export function liveSettings(args: Parsed, log: Log): LiveSettings {
+  const s = resolveSettings(args, [...LIVE_SETTINGS]);
+  return {
+    db: s.db!,
+    broker: s.broker!,
+    topicRoot: s.topicRoot!,
+    username: s.username,
+    password: s.password,
+    ca: s.ca,
+    pyde1Http: s.pyde1Http,
+    captureOut: optional(args, "capture-out"),
+    fsyncMs: numberOption(args, "fsync-ms", 100),
+    idleSaveSeconds: numberOption(args, "idle-save", 60),
+    watchdogSeconds: numberOption(args, "watchdog", 270),
+    warnBytes: numberOption(args, "warn-mb", 200) * 1024 * 1024,
+    log,
+  };
+}
 
 /** What the main job needs to know. */
 export interface LiveSettings {

@@ -3,8 +3,8 @@ import { statSync } from "node:fs";
 import type { Command } from "../command";
 import { numberOption, optional, UsageError } from "../command";
 import { openForWrite } from "../open-db";
-import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
-import { consoleLog, startLiveRecording, untilSignal } from "../live-recording";
+import { SETTINGS_HELP } from "../settings";
+import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, startLiveRecording, untilSignal } from "../live-recording";
 import { recordEvents } from "../../ingest/run-capture";
 import { captureFileEvents } from "../../ingest/capture-file";
 import { StoreError } from "../../store/errors";
@@ -36,44 +36,17 @@ text), with the notifications' own times as the clock. Ends at the end of the fi
 With --rate the file is also saved as each sequence ends, as a live recording would be.
 
 Options:
-  --db FILE            the database (default ./data/pyde1.sqlite3)
-  --broker URL         MQTT broker, e.g. mqtt://localhost:1883 (default), mqtts://host:8883
-  --topic-root R       pyDE1's topic root (default pyDE1)
-  --username U         broker user name
-  --password P         broker password (better: PYDE1_STORE_PASSWORD or the config file)
-  --ca FILE            CA certificate(s) (PEM) for mqtts://
-  --pyde1-http URL     pyDE1's HTTP API (e.g. http://localhost:1234): at each sequence start the
-                       DE1's profile id and the resource_* columns are asked from it
-  --capture-out FILE   append every event the recorder is fed to FILE (a capture: replayable
-                       with --from-capture into the identical database)
+${LIVE_OPTIONS_HELP}
   --from-capture FILE  record from a capture file instead of a broker
   --rate N             with --from-capture: pace the feed at N events/s (default: as fast as possible)
-  --fsync-ms N         journal fsync window in ms (default 100)
-  --idle-save S        save interval in seconds when there are changes (default 60)
-  --watchdog S         close a sequence that never completes after S seconds (default 270)
-  --warn-mb N          warn once when FILE passes N MB (default 200): every save rewrites the
-                       whole file, so move old shots out with 'pyde1-store archive'
-  --config FILE        JSON config file (default /usr/local/etc/pyde1/pyde1-store.conf)
-  --verbose            also log debug lines
   -h, --help           show this help
 
 ${SETTINGS_HELP}`,
-  options: {
-    ...settingOptions(["db", "broker", "topicRoot", "username", "password", "ca", "pyde1Http"]),
-    "capture-out": { type: "string" },
-    "from-capture": { type: "string" },
-    rate: { type: "string" },
-    "fsync-ms": { type: "string" },
-    "idle-save": { type: "string" },
-    watchdog: { type: "string" },
-    "warn-mb": { type: "string" },
-    verbose: { type: "boolean" },
-  },
+  options: { ...LIVE_OPTIONS, "from-capture": { type: "string" }, rate: { type: "string" } },
   async run(args) {
-    const s = resolveSettings(args, ["db", "broker", "topicRoot", "username", "password", "ca", "pyde1Http"]);
-    const db = s.db!;
     const log = consoleLog(args.values.verbose === true);
-    const watchdogSeconds = numberOption(args, "watchdog", 270);
+    const settings = liveSettings(args, log);
+    const db = settings.db;
     const capture = optional(args, "from-capture");
     if (capture) {
       if (args.values.broker !== undefined) throw new UsageError("give either --broker or --from-capture, not both");
@@ -87,9 +60,9 @@ ${SETTINGS_HELP}`,
       try {
         if (ps.backupPath) log("info", `record: upgraded ${db} to schema v3; the original is at ${ps.backupPath}`);
         const result = await recordEvents(ps.store, captureFileEvents(capture), {
-          topicRoot: s.topicRoot,
+          topicRoot: settings.topicRoot,
           rate: rate || undefined,
-          watchdogSeconds,
+          watchdogSeconds: settings.watchdogSeconds,
           log,
           // paced like a live feed: saved as each sequence ends; as fast as possible: once, at the end
           onSequenceEnd: rate ? () => void ps.save() : undefined,
@@ -102,21 +75,7 @@ ${SETTINGS_HELP}`,
       }
       return 0;
     }
-    const recording = await startLiveRecording({
-      db,
-      broker: s.broker!,
-      topicRoot: s.topicRoot!,
-      username: s.username,
-      password: s.password,
-      ca: s.ca,
-      pyde1Http: s.pyde1Http,
-      captureOut: optional(args, "capture-out"),
-      fsyncMs: numberOption(args, "fsync-ms", 100),
-      idleSaveSeconds: numberOption(args, "idle-save", 60),
-      watchdogSeconds,
-      warnBytes: numberOption(args, "warn-mb", 200) * 1024 * 1024,
-      log,
-    });
+    const recording = await startLiveRecording(settings);
     const signal = await untilSignal();
     log("info", `record: ${signal}: saving and stopping`);
     await recording.stop();

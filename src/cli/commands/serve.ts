@@ -1,11 +1,9 @@
 /** `pyde1-store serve` and `pyde1-store start`: the shot viewer, optionally recording in the same process. */
 import type { Command, Parsed } from "../command";
-import { numberOption, optional, required, UsageError } from "../command";
+import { optional, required, UsageError } from "../command";
 import { FileSource, StoreSource, startServer, type DatabaseSource } from "../../server";
 import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
-import { consoleLog, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
-
-const RECORD_OPTIONS = ["db", "broker", "topicRoot", "username", "password", "ca", "pyde1Http", "host", "port"] as const;
+import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
 
 /** Checks a --port value. */
 function portOf(text: string): number {
@@ -30,20 +28,9 @@ function recordingNotifies(recording: RunningRecording, notify: (detail?: Record
   recording.onSaved = (reason) => notify({ reason });
 }
 
-/** Starts recording in this process with the resolved settings. */
-async function startRecording(args: Parsed): Promise<RunningRecording> {
-  const s = resolveSettings(args, [...RECORD_OPTIONS]);
-  return startLiveRecording({
-    db: s.db!,
-    broker: s.broker!,
-    topicRoot: s.topicRoot!,
-    username: s.username,
-    password: s.password,
-    ca: s.ca,
-    pyde1Http: s.pyde1Http,
-    log: consoleLog(args.values.verbose === true),
-    idleSaveSeconds: numberOption(args, "idle-save", 60),
-  });
+/** Starts recording in this process with the command line's settings. */
+function startRecording(args: Parsed): Promise<RunningRecording> {
+  return startLiveRecording(liveSettings(args, consoleLog(args.values.verbose === true)));
 }
 
 const SERVE_ROUTES = `  GET /                                   the viewer
@@ -71,14 +58,13 @@ Options:
   --db FILE     the database to show
   --host HOST   address to listen on (default 127.0.0.1: this computer only)
   --port N      port (default 8080; 0 picks a free one)
-  --record      also record (see 'pyde1-store record --help' for the recording options:
-                --broker, --topic-root, --username, --password, --ca, --pyde1-http, --config)
-  --verbose     also log debug lines
+  --record      also record, with these options (as 'pyde1-store record'):
+${LIVE_OPTIONS_HELP}
   -h, --help    show this help
 
 Example:
   pyde1-store serve --db /var/lib/pyde1/pyde1.sqlite3 --port 8080`,
-  options: { ...settingOptions([...RECORD_OPTIONS]), record: { type: "boolean" }, verbose: { type: "boolean" }, "idle-save": { type: "string" } },
+  options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]), record: { type: "boolean" } },
   async run(args) {
     if (args.values.record) {
       const s = resolveSettings(args, ["host", "port"]);
@@ -106,11 +92,14 @@ process (the same as 'serve --record'). Defaults: database ./data/pyde1.sqlite3 
 missing), broker mqtt://localhost:1883, topic root pyDE1, viewer at http://127.0.0.1:8080/.
 A missing broker is retried with a status line; Ctrl-C saves and exits.
 
-Options: as 'pyde1-store record' (--db, --broker, --topic-root, --username, --password, --ca,
---pyde1-http, --config, --idle-save, --verbose) and 'serve' (--host, --port).
+Options:
+${LIVE_OPTIONS_HELP}
+  --host HOST          address to listen on (default 127.0.0.1: this computer only)
+  --port N             port (default 8080; 0 picks a free one)
+  -h, --help           show this help
 
 ${SETTINGS_HELP}`,
-  options: { ...settingOptions([...RECORD_OPTIONS]), verbose: { type: "boolean" }, "idle-save": { type: "string" } },
+  options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]) },
   async run(args) {
     const s = resolveSettings(args, ["host", "port"]);
     const port = portOf(s.port!);
