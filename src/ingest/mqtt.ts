@@ -87,7 +87,8 @@ export function connectFeed(options: FeedOptions): Feed {
     if (typeof err.code === "number" && REFUSED_CODES.has(err.code)) {
       say("refused", "warn", `mqtt: ${options.url} refused the credentials (${err.message}); check --username/--password`);
     } else if (state !== "refused") {
-      say(state === "connected" ? "lost" : state, "warn", `mqtt: ${options.url}: ${err.message}`, "error");
+      const hint = err.code === "ECONNREFUSED" || err.code === "ENOTFOUND" ? " (is the broker running there? set --broker or PYDE1_STORE_BROKER)" : "";
+      say(state === "connected" ? "lost" : state, "warn", `mqtt: ${options.url}: ${err.message}${hint}`, "error");
     }
   });
   client.on("close", () => {
