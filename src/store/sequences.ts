@@ -26,14 +26,9 @@ export interface SequenceRow {
 }
 
 /** A sequence as lists show it: the master row's times and profile, with the profile's title and the drink weight. */
-export interface SequenceSummary {
-  id: string;
-  active_state: string | null;
-  start_sequence: number | null;
-  start_flow: number | null;
-  end_flow: number | null;
-  end_sequence: number | null;
-  profile_id: string;
+export interface SequenceSummary
+  extends Pick<SequenceRow, "id" | "active_state" | "start_sequence" | "start_flow" | "end_flow" | "end_sequence" | "profile_id"> {
+  /** true when profile_id is pyDE1's last loaded profile rather than the DE1's known one */
   profile_assumed: boolean;
   /** the profile's title; null when the profile row is missing or has none (the `dummy` profile) */
   profile_title: string | null;
