@@ -7,8 +7,6 @@ export {
   readSequence,
   flowWindow,
   readShotSamples,
-  readScaleSeries,
-  readDrinkWeight,
   readProfile,
   latestEspressoId,
   resolveSequenceId,

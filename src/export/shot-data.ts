@@ -162,34 +162,7 @@ export function readShotSamples(db: Database, sequenceId: string, from: number, 
   }));
 }
 
-/** One scale series (`current_weight` or `average_flow`) with its own time column in [from, to], by time. */
-export function readScaleSeries(
-  db: Database,
-  sequenceId: string,
-  series: "current_weight" | "average_flow",
-  from: number,
-  to: number,
-): ScaleReading[] {
-  const time = `${series}_time`;
-  return rows(
-    db,
-    `SELECT ${series}, ${time} FROM weight_and_flow_update ` +
-      `WHERE sequence_id = ? AND ${time} BETWEEN ? AND ? ORDER BY ${time}`,
-    [sequenceId, from, to],
-  ).map((r) => ({ value: num(r[0]), time: r[1] as number }));
-}
-
 /** The drink weight: the largest median_weight with its time in [from, to] (pyDE1: end_flow to end_sequence). */
-export function readDrinkWeight(db: Database, sequenceId: string, from: number, to: number): number | null {
-  const r = rows(
-    db,
-    "SELECT max(median_weight) FROM weight_and_flow_update WHERE sequence_id = ? AND median_weight_time BETWEEN ? AND ?",
-    [sequenceId, from, to],
-  );
-  return num(r[0]?.[0]);
-}
-
-/** `readDrinkWeight` from rows read once. */
 function drinkWeightOf(all: ScaleRow[], from: number, to: number): number | null {
   let best: number | null = null;
   for (const r of all) {
@@ -213,7 +186,7 @@ type ScaleRow = (number | null)[];
 
 /**
  * The readings of one scale column whose time lies in [from, to], ordered by time (ties in table
- * order, as SQLite's stable sort leaves them): what `readScaleSeries` answers, from rows read once.
+ * order, as SQLite's stable sort leaves them): with the scale rows read once per shot.
  */
 function scaleSeriesOf(all: ScaleRow[], valueAt: number, from: number, to: number): ScaleReading[] {
   const out: { value: number | null; time: number; k: number }[] = [];

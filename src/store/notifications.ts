@@ -3,7 +3,7 @@
  * catalog; values arrive already converted by the recorder's stored-value rules.
  */
 import type { Database, SqlValue, Statement } from "sql.js";
-import { CATALOG, columnsOf, type NotificationClass } from "../catalog";
+import { columnsOf, type NotificationClass } from "../catalog";
 
 /** A notification row's values in table column order, `sequence_id` first. */
 export type NotificationValues = SqlValue[];
@@ -40,20 +40,5 @@ export class NotificationQueries {
       st.free();
     }
     return rows;
-  }
-
-  /** Rows per notification table for one sequence. */
-  countsForSequence(sequenceId: string): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const cls of CATALOG) {
-      out[cls.table] = Number(this.db.exec(`SELECT count(*) FROM ${cls.table} WHERE sequence_id = ?`, [sequenceId])[0].values[0][0]);
-    }
-    return out;
-  }
-
-  /** Frees the prepared statements (they are made again on next use). */
-  release(): void {
-    for (const st of this.inserts.values()) st.free();
-    this.inserts.clear();
   }
 }

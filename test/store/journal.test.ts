@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendFileSync, readFileSync, truncateSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, renameSync, truncateSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32, Journal, readJournal } from "../../src/store/persist/journal";
 import { scratch } from "../support/paths";
@@ -64,11 +64,13 @@ describe("journal", () => {
     corrupt.journal.close();
   });
 
-  it("rotates to a header plus warm records, keeping the numbering", () => {
+  it("starts afresh after a save: a header plus warm records, keeping the numbering", () => {
     const path = join(scratch(), "db.journal");
     const { journal } = Journal.open<E>(path);
     for (let i = 1; i <= 10; i++) journal.append(ev(i));
-    journal.rotate([ev(9), ev(10)]);
+    journal.writeNext(`${path}.next`, [ev(9), ev(10)]);
+    renameSync(`${path}.next`, path);
+    journal.reopen();
     journal.append(ev(11));
     journal.close();
     const c = readJournal<E>(path)!;

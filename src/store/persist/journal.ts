@@ -14,9 +14,7 @@
  * that SEQ are replayed warm (state only), later ones are replayed into the database.
  */
 import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, constants } from "node:fs";
-import { dirname } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
-import { fsyncFolder } from "./file";
 
 /** One journal record: its sequence number and the event it carries. */
 export interface JournalRecord<E> {
@@ -236,14 +234,6 @@ export class Journal<E> {
     closeSync(this.fd);
     this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
     this.size = fstatSync(this.fd).size;
-  }
-
-  /** Replaces the journal with a fresh one (see {@link writeNext}) in one step. */
-  rotate(warm: E[]): void {
-    this.writeNext(`${this.path}.tmp`, warm);
-    renameSync(`${this.path}.tmp`, this.path);
-    fsyncFolder(dirname(this.path));
-    this.reopen();
   }
 
   /** Flushes and closes the file (closed even when the flush fails; then it throws). */
