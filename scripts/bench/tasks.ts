@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, promises as
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadSqlJs } from "../../src/store/sqljs";
+import { loadNodeSqlJs as loadSqlJs } from "../../src/store/persist/sqljs-node";
 import { Store } from "../../src/store/store";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { FilePersistence } from "../../src/store/persist/file";
@@ -172,7 +172,8 @@ async function native(capturePath: string, schemaPath: string, depsDir: string):
 
 /**
  * Save of a database file (a copy the harness made): open it for writing, mark it changed, then
- * time export → temp file → fsync → rename → fsync folder (FilePersistence.save).
+ * time taking the file image (Store.fileImage: a view, no copy, with Node's engine) → temp file →
+ * fsync → rename → fsync folder (FilePersistence.save).
  */
 async function save(path: string): Promise<void> {
   const SQL = await loadSqlJs();
@@ -181,7 +182,7 @@ async function save(path: string): Promise<void> {
   const openMs = since(t0);
   ps.store.markChanged();
   const t1 = performance.now();
-  let bytes: Uint8Array | null = ps.store.export();
+  let bytes: Uint8Array | null = ps.store.fileImage();
   const exportMs = since(t1);
   const t2 = performance.now();
   await ps.persistence.save(bytes);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { loadSqlJs } from "../store/sqljs";
+import { loadNodeSqlJs } from "../store/persist/sqljs-node";
 import { DurableStore } from "../ingest/durable-store";
 import { recordLive, type LiveRecording } from "../ingest/run-live";
 import type { SequenceInfo, CloseReason } from "../recorder/recorder";
@@ -106,7 +106,7 @@ export interface RunningRecording {
 
 /** Opens the database (recovering from its journal), connects to the broker and records. */
 export async function startLiveRecording(s: LiveSettings): Promise<RunningRecording> {
-  const SQL = await loadSqlJs();
+  const SQL = await loadNodeSqlJs();
   mkdirSync(dirname(resolve(s.db)), { recursive: true });
   const durable = await DurableStore.open(SQL, s.db, { fsyncMs: s.fsyncMs, warnBytes: s.warnBytes, log: s.log });
   if (durable.ps.backupPath) s.log("info", `record: upgraded ${s.db} to schema v3; the original is at ${durable.ps.backupPath}`);

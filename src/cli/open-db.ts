@@ -3,7 +3,7 @@
  * foreign writer) or for reading (the `-wal` applied, nothing written).
  */
 import { existsSync, statSync } from "node:fs";
-import { loadSqlJs } from "../store/sqljs";
+import { loadNodeSqlJs } from "../store/persist/sqljs-node";
 import { FilePersistence } from "../store/persist/file";
 import { PersistentStore } from "../store/persistent-store";
 import { StoreError } from "../store/errors";
@@ -13,7 +13,7 @@ export async function openForWrite(path: string, options: { create?: boolean; up
   if (!existsSync(path) && options.create === false) {
     throw new StoreError(path, `${path}: no such file. Check the path, or create one with 'pyde1-store init --db ${path}'.`);
   }
-  const SQL = await loadSqlJs();
+  const SQL = await loadNodeSqlJs();
   const file = FilePersistence.open(path, { mode: "write" });
   try {
     return await PersistentStore.open(SQL, file, { upgrade: options.upgrade, backup: () => file.backup() });
@@ -27,7 +27,7 @@ export async function openForWrite(path: string, options: { create?: boolean; up
 export async function openForRead(path: string): Promise<PersistentStore> {
   if (!existsSync(path)) throw new StoreError(path, `${path}: no such file. Check the path.`);
   if (statSync(path).size === 0) throw new StoreError(path, `${path}: the file is empty, not a pyDE1 database.`);
-  const SQL = await loadSqlJs();
+  const SQL = await loadNodeSqlJs();
   const file = FilePersistence.open(path, { mode: "read" });
   return PersistentStore.open(SQL, file, { upgrade: false });
 }

@@ -191,7 +191,7 @@ export class DurableStore {
       const warm = rec ? rec.retained().map(toJournal) : [];
       this.journal.writeNext(`${journalPath}.next`, warm);
       const count = store.changeCount;
-      this.file.saveSync(store.export());
+      this.file.saveSync(store.fileImage());
       store.markSaved(count);
       renameSync(`${journalPath}.next`, journalPath);
       fsyncFolder(dirname(journalPath));

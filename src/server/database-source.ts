@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync, type Stats } from "node:fs";
 import { resolve } from "node:path";
 import type { SqlJsStatic } from "sql.js";
-import { loadSqlJs } from "../store/sqljs";
+import { loadNodeSqlJs } from "../store/persist/sqljs-node";
 import { applyWal } from "../store/wal";
 import { Store } from "../store/store";
 import { StoreError } from "../store/errors";
@@ -58,7 +58,7 @@ export class FileSource implements DatabaseSource {
   static async open(path: string): Promise<FileSource> {
     const full = resolve(path);
     if (!existsSync(full)) throw new StoreError(full, `${full}: no such file. Check the path.`);
-    const source = new FileSource(full, await loadSqlJs());
+    const source = new FileSource(full, await loadNodeSqlJs());
     source.store();
     source.releaseStore();
     return source;

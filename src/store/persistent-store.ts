@@ -50,9 +50,7 @@ export class PersistentStore {
   async save(): Promise<boolean> {
     if (!this.store.dirty) return false;
     const count = this.store.changeCount;
-    let bytes: Uint8Array | null = this.store.export();
-    await this.persistence.save(bytes);
-    bytes = null; // drop the export buffer promptly
+    await this.persistence.save(this.store.fileImage());
     this.store.markSaved(count);
     this.saves++;
     return true;

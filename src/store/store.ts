@@ -61,6 +61,7 @@ export class Store {
   private changes = 0;
   private savedAt = 0;
   private closed = false;
+  private transactions = 0;
 
   private constructor(db: Database, file: string, opened: OpenReport) {
     this.db = db;
@@ -154,6 +155,7 @@ export class Store {
   /** Runs `work` in one transaction: all of it is written, or none. */
   transaction<T>(work: () => T): T {
     this.db.exec("BEGIN");
+    this.transactions++;
     try {
       const result = work();
       this.db.exec("COMMIT");
@@ -161,6 +163,8 @@ export class Store {
     } catch (e) {
       this.db.exec("ROLLBACK");
       throw e;
+    } finally {
+      this.transactions--;
     }
   }
 
@@ -180,6 +184,20 @@ export class Store {
    */
   export(): Uint8Array {
     return this.db.export();
+  }
+
+  /**
+   * The whole database as file bytes, for writing out at once: a view of the engine's own copy when
+   * it offers one (Node's engine, `persist/sqljs-node.ts`: no copy, nothing allocated), else
+   * {@link export}. A view is valid only until the store is next written to: write it out before
+   * anything else runs, and copy it to keep it. Refused inside {@link transaction}.
+   */
+  fileImage(): Uint8Array {
+    if (this.transactions > 0) {
+      throw new Error(`${this.file}: a file image was asked for inside a transaction; save after it commits.`);
+    }
+    const image = (this.db as { fileImage?: () => Uint8Array }).fileImage;
+    return image ? image.call(this.db) : this.db.export();
   }
 
   /** Frees the engine's memory. The store must not be used afterwards. */

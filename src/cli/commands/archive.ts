@@ -98,7 +98,7 @@ async function openArchive(path: string, dryRun: boolean): Promise<PersistentSto
 /** Saves a store's current state now (raw SQL writes do not mark the store dirty). */
 async function saveNow(ps: PersistentStore): Promise<void> {
   const count = ps.store.changeCount;
-  await ps.persistence.save(ps.store.export());
+  await ps.persistence.save(ps.store.fileImage());
   ps.store.markSaved(count);
 }
 

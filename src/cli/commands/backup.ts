@@ -2,7 +2,7 @@
 import type { Command } from "../command";
 import { optional, required, UsageError } from "../command";
 import { closeRead, openForRead } from "../open-db";
-import { loadSqlJs } from "../../store/sqljs";
+import { loadNodeSqlJs } from "../../store/persist/sqljs-node";
 import { backupStore } from "../../export/backup-file";
 import { progressBar } from "../progress-bar";
 import { existsSync, statSync } from "node:fs";
@@ -44,7 +44,7 @@ Example (cron, every night at 03:15, gzipped, keeping 30 days):
     const ps = await openForRead(path);
     const bar = progressBar("backup", process.stderr.isTTY === true && statSync(path).size > PROGRESS_OVER_BYTES);
     try {
-      const SQL = await loadSqlJs();
+      const SQL = await loadNodeSqlJs();
       const result = await backupStore(SQL, ps.store, dir, { compress, onProgress: bar.update }).catch((e) => {
         const err = e as NodeJS.ErrnoException;
         if (!err.code) throw e;

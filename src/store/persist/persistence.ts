@@ -9,7 +9,11 @@ export interface Persistence {
   readonly name: string;
   /** The current bytes, or null when there is no database yet; the caller may change them. */
   load(): Promise<Uint8Array | null>;
-  /** Replaces the stored bytes with `bytes`, all or nothing. */
+  /**
+   * Replaces the stored bytes with `bytes`, all or nothing. `bytes` may be a view of the open
+   * database's own file (Store.fileImage) that changes at its next write: take them before the first
+   * `await`, and copy whatever is kept.
+   */
   save(bytes: Uint8Array): Promise<void>;
   /** Releases whatever the adapter holds (locks, handles). */
   close(): Promise<void>;

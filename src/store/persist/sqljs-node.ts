@@ -1,0 +1,77 @@
+/**
+ * Loading sql.js in Node with one addition: `Database.fileImage()`, a view of the database file as it
+ * lies in sql.js's memory file system, with no copy. sql.js's own `export()` copies every page through
+ * SQLite's backup API into a new array (about 3x the time of `cp` for a large file, and the file's
+ * size again in memory); a save only needs the bytes that are already there.
+ *
+ * sql.js does not expose its file system, so the package's own `dist/sql-wasm.js` is read and, before
+ * it is run, one method is added to its Database class. The names it needs (the path lookup, the
+ * node's contents and used size) are found by patterns in that file; when they are not found (another
+ * sql.js build) nothing is added and {@link hasFileImage} says so: callers then use `export()`.
+ * Node only.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { runInThisContext } from "node:vm";
+import type { Database, SqlJsStatic } from "sql.js";
+
+/** A sql.js Database that may offer {@link fileImage}. */
+export interface ImageDatabase extends Database {
+  /** the database file's bytes as sql.js holds them (a view, valid until the next write) */
+  fileImage?: () => Uint8Array;
+}
+
+/** The method added to sql.js's Database class, or null when the build's names were not found. */
+export function fileImagePatch(source: string): string | null {
+  // The MEMFS read: `read(stream,buffer,offset,length,position){if(position>=stream.node.USED)...buffer.set(stream.node.CONTENTS.subarray(...`
+  const read =
+    /read\((\w+),(\w+),(\w+),(\w+),(\w+)\)\{if\(\5>=\1\.node\.([\w$]+)\)return 0;\4=Math\.min\(\1\.node\.\6-\5,\4\);\2\.set\(\1\.node\.([\w$]+)\.subarray\(\5,\5\+\4\),\3\);return \4\}/.exec(
+      source,
+    );
+  // In Database.export: `var NODE=LOOKUP(name).node,...,WRITE=NODE.STREAM_OPS.write;`
+  const lookup = /var (\w+)=([\w$]+)\((\w+)\)\.node,\w+=null,\w+=\1\.[\w$]+\.write;/.exec(source);
+  // Where the Database class's methods are given their public names.
+  const exported = /(\w+)\.prototype\["export"\]=\1\.prototype\.[\w$]+;/.exec(source);
+  if (!read || !lookup || !exported) return null;
+  const [, , , , , , used, contents] = read;
+  const lookupPath = lookup[2];
+  const cls = exported[1];
+  const method =
+    `${cls}.prototype.fileImage=function(){if(!this.db)throw Error("Database closed");` +
+    `var n=${lookupPath}(this.filename).node;return n.${contents}.subarray(0,n.${used})};`;
+  const at = exported.index + exported[0].length;
+  return source.slice(0, at) + method + source.slice(at);
+}
+
+let engine: Promise<SqlJsStatic> | null = null;
+let patched = false;
+
+/**
+ * The sql.js engine for Node, with `fileImage()` on its databases when this sql.js build allows it
+ * (see {@link hasFileImage}). Loaded once per process.
+ */
+export function loadNodeSqlJs(): Promise<SqlJsStatic> {
+  if (engine) return engine;
+  const require = createRequire(import.meta.url);
+  const file = require.resolve("sql.js/dist/sql-wasm.js");
+  const source = readFileSync(file, "utf8");
+  const withImage = fileImagePatch(source);
+  patched = withImage !== null;
+  if (!withImage) {
+    engine = (require("sql.js") as (config?: object) => Promise<SqlJsStatic>)();
+    return engine;
+  }
+  const run = runInThisContext(`(function (exports, require, module, __filename, __dirname) {${withImage}\n})`, {
+    filename: file,
+  }) as (e: object, r: NodeJS.Require, m: { exports: unknown }, f: string, d: string) => void;
+  const mod: { exports: unknown } = { exports: {} };
+  run(mod.exports as object, createRequire(file), mod, file, dirname(file));
+  engine = (mod.exports as (config?: object) => Promise<SqlJsStatic>)();
+  return engine;
+}
+
+/** True when the engine from {@link loadNodeSqlJs} gives databases a `fileImage()`. */
+export function hasFileImage(): boolean {
+  return patched;
+}
