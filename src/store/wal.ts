@@ -81,6 +81,12 @@ export interface ApplyWalOptions {
    * enough (no copy of a large image); the result may then be a view of `db`.
    */
   inPlace?: boolean;
+  /**
+   * With `inPlace`: only the first `fileLength` bytes of `db` are the file; the rest is spare room
+   * the result may grow into (size it with {@link walCommittedSize}), so a WAL that grew the
+   * database needs no copy either.
+   */
+  fileLength?: number;
 }
 
 /** The parsed, checked WAL header. */
@@ -105,8 +111,10 @@ interface WalHeader {
  * @throws WalFormatError if the image is not a SQLite database, the WAL's format version is unknown,
  *   or the WAL's page size differs from the database's.
  */
-export function applyWal(db: Uint8Array, wal?: Uint8Array | null, options: ApplyWalOptions = {}): WalApplyResult {
+export function applyWal(image: Uint8Array, wal?: Uint8Array | null, options: ApplyWalOptions = {}): WalApplyResult {
   const inPlace = options.inPlace === true;
+  const room = inPlace ? image : image.subarray(0, 0);
+  const db = options.fileLength === undefined ? image : image.subarray(0, options.fileLength);
   const dbPageSize = db.length === 0 ? 0 : readDbPageSize(db);
   const base = { framesApplied: 0, transactions: 0, framesIgnored: 0, pagesWritten: 0 };
   const unchanged = (outcome: WalOutcome, reason?: string): WalApplyResult => ({
@@ -127,43 +135,16 @@ export function applyWal(db: Uint8Array, wal?: Uint8Array | null, options: Apply
     );
   }
   const pageSize = header.pageSize;
-  const frameSize = FRAME_HEADER_SIZE + pageSize;
-  const framesInFile = Math.floor((wal.length - WAL_HEADER_SIZE) / frameSize);
-
-  // One pass: validate frames in order, remember the last copy of each page up to the last commit.
-  const view = new DataView(wal.buffer, wal.byteOffset, wal.byteLength);
-  const latest = new Map<number, number>(); // page number → offset of its page data in `wal`
-  const pending = new Map<number, number>(); // frames of the transaction being read
-  let cksum: [number, number] = header.cksum;
-  let framesApplied = 0;
-  let transactions = 0;
-  let dbPages = 0;
-  for (let i = 0; i < framesInFile; i++) {
-    const off = WAL_HEADER_SIZE + i * frameSize;
-    const pgno = view.getUint32(off);
-    const commitSize = view.getUint32(off + 4);
-    if (pgno === 0) break;
-    if (view.getUint32(off + 8) !== header.salt1 || view.getUint32(off + 12) !== header.salt2) break;
-    cksum = checksum(view, off, 8, header.bigEndian, cksum);
-    cksum = checksum(view, off + FRAME_HEADER_SIZE, pageSize, header.bigEndian, cksum);
-    if (cksum[0] !== view.getUint32(off + 16) || cksum[1] !== view.getUint32(off + 20)) break;
-    pending.set(pgno, off + FRAME_HEADER_SIZE);
-    if (commitSize !== 0) {
-      for (const [p, o] of pending) latest.set(p, o);
-      pending.clear();
-      framesApplied = i + 1;
-      transactions++;
-      dbPages = commitSize;
-    }
-  }
+  const { latest, framesApplied, transactions, dbPages, framesInFile } = scanFrames(wal, header);
   if (transactions === 0) return { ...unchanged("no-commit"), framesIgnored: framesInFile };
 
   // Copy once (the kept prefix of the image, then the committed pages, then the header), or, when
-  // the caller hands the image over and it is large enough, write into it.
+  // the caller hands the image over and it (with its spare room) is large enough, write into it.
   const size = dbPages * pageSize;
-  const reuse = inPlace && db.length >= size;
-  const out = reuse ? db.subarray(0, size) : new Uint8Array(size);
+  const reuse = room.length >= size;
+  const out = reuse ? room.subarray(0, size) : new Uint8Array(size);
   if (!reuse) out.set(db.length > out.length ? db.subarray(0, out.length) : db);
+  else if (size > db.length) out.fill(0, db.length); // past the old end reads as zeros, as in a file
   let pagesWritten = 0;
   for (const [pgno, dataOff] of latest) {
     if (pgno > dbPages) continue; // truncated away by a later commit
@@ -188,6 +169,62 @@ export function applyWal(db: Uint8Array, wal?: Uint8Array | null, options: Apply
     pageSize,
     copied: !reuse,
   };
+}
+
+/** What one pass over a WAL's frames found. */
+interface FrameScan {
+  /** page number → offset of its last committed copy's data in the WAL */
+  latest: Map<number, number>;
+  framesApplied: number;
+  transactions: number;
+  /** database size in pages after the last valid commit */
+  dbPages: number;
+  framesInFile: number;
+}
+
+/** Validates frames in order, remembering the last copy of each page up to the last valid commit. */
+function scanFrames(wal: Uint8Array, header: WalHeader): FrameScan {
+  const pageSize = header.pageSize;
+  const frameSize = FRAME_HEADER_SIZE + pageSize;
+  const framesInFile = Math.floor((wal.length - WAL_HEADER_SIZE) / frameSize);
+  const view = new DataView(wal.buffer, wal.byteOffset, wal.byteLength);
+  const latest = new Map<number, number>();
+  const pending = new Map<number, number>(); // frames of the transaction being read
+  let cksum: [number, number] = header.cksum;
+  let framesApplied = 0;
+  let transactions = 0;
+  let dbPages = 0;
+  for (let i = 0; i < framesInFile; i++) {
+    const off = WAL_HEADER_SIZE + i * frameSize;
+    const pgno = view.getUint32(off);
+    const commitSize = view.getUint32(off + 4);
+    if (pgno === 0) break;
+    if (view.getUint32(off + 8) !== header.salt1 || view.getUint32(off + 12) !== header.salt2) break;
+    cksum = checksum(view, off, 8, header.bigEndian, cksum);
+    cksum = checksum(view, off + FRAME_HEADER_SIZE, pageSize, header.bigEndian, cksum);
+    if (cksum[0] !== view.getUint32(off + 16) || cksum[1] !== view.getUint32(off + 20)) break;
+    pending.set(pgno, off + FRAME_HEADER_SIZE);
+    if (commitSize !== 0) {
+      for (const [p, o] of pending) latest.set(p, o);
+      pending.clear();
+      framesApplied = i + 1;
+      transactions++;
+      dbPages = commitSize;
+    }
+  }
+  return { latest, framesApplied, transactions, dbPages, framesInFile };
+}
+
+/**
+ * The size in bytes of the database image once the WAL's committed frames are applied, or 0 when
+ * nothing would be applied (no WAL, a header SQLite would ignore, no commit). Lets a reader allocate
+ * room for the file and its growth at once (see {@link ApplyWalOptions.fileLength}).
+ */
+export function walCommittedSize(wal: Uint8Array | null | undefined): number {
+  if (!wal || wal.length < WAL_HEADER_SIZE) return 0;
+  const header = readWalHeader(wal);
+  if (typeof header === "string") return 0;
+  return scanFrames(wal, header).dbPages * header.pageSize;
 }
 
 /** Returns the checked header, or a string saying why SQLite would ignore this WAL. */

@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import initSqlJs, { type SqlJsStatic } from "sql.js";
-import { applyWal, WalFormatError } from "../../src/store/wal";
+import { applyWal, walCommittedSize, WalFormatError } from "../../src/store/wal";
+import { FilePersistence } from "../../src/store/persist/file";
 import { FIXTURES, scratch } from "../support/paths";
 
 const SQLITE3 = "/usr/bin/sqlite3";
@@ -348,5 +349,36 @@ describe("applyWal in place", () => {
       expect(inPlace.bytes.buffer).toBe(mine.buffer);
     }
     expect(Buffer.compare(db, readFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3")))).toBe(0);
+  });
+});
+
+describe("applyWal into spare room (a WAL that grew the database)", () => {
+  it("walCommittedSize tells the size after applying; applied into room it copies nothing and matches a copy", () => {
+    const { db, wal } = buildWal(SCRIPT);
+    const copied = applyWal(db, wal);
+    expect(copied.bytes.length).toBeGreaterThan(db.length); // the WAL grew it
+    expect(walCommittedSize(wal)).toBe(copied.bytes.length);
+    expect(walCommittedSize(null)).toBe(0);
+    expect(walCommittedSize(new Uint8Array(64))).toBe(0); // a header SQLite would ignore
+    const room = Buffer.alloc(walCommittedSize(wal), 0xaa); // garbage past the file must not show
+    room.set(db);
+    const r = applyWal(room, wal, { inPlace: true, fileLength: db.length });
+    expect(r.copied).toBe(false);
+    expect(r.bytes.buffer).toBe(room.buffer);
+    expect(Buffer.compare(Buffer.from(r.bytes), Buffer.from(copied.bytes))).toBe(0);
+    expect(jsRows(r.bytes, "SELECT tx, count(*) FROM t GROUP BY tx")).toEqual(nativeRows(db, wal, "SELECT tx, count(*) FROM t GROUP BY tx"));
+  });
+
+  it("a reader's load gives the native view of a database whose WAL grew it", async () => {
+    const { db, wal } = buildWal(SCRIPT);
+    const dir = scratch();
+    writeFileSync(join(dir, "t.db"), db);
+    writeFileSync(join(dir, "t.db-wal"), wal);
+    const file = FilePersistence.open(join(dir, "t.db"), { mode: "read" });
+    const bytes = (await file.load())!;
+    expect(file.walFramesApplied).toBe(commits(wal).at(-1)! + 1);
+    expect(jsRows(bytes, "SELECT id, tx, v FROM t ORDER BY id")).toEqual(nativeRows(db, wal, "SELECT id, tx, v FROM t ORDER BY id"));
+    expect(Buffer.compare(readFileSync(join(dir, "t.db")), Buffer.from(db))).toBe(0); // the file is untouched
+    await file.close();
   });
 });

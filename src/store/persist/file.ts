@@ -12,10 +12,12 @@ import {
   existsSync,
   fchmodSync,
   fchownSync,
+  fstatSync,
   fsyncSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -24,7 +26,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Persistence } from "./persistence";
-import { applyWal } from "../wal";
+import { applyWal, walCommittedSize } from "../wal";
 import { FileChangedError, ForeignWriterError, LockedError, StoreError } from "../errors";
 
 /** How a file is opened. */
@@ -44,6 +46,27 @@ interface Seen {
 }
 
 const seenOf = (s: Stats): Seen => ({ ino: s.ino, size: s.size, mtimeMs: s.mtimeMs });
+
+/**
+ * Reads a whole file into a Buffer of at least `room` bytes (the file's bytes first, the rest
+ * unset), with the stats of the open file it read.
+ */
+function readWhole(path: string, room: number): { bytes: Buffer; stat: Stats } {
+  const fd = openSync(path, "r");
+  try {
+    const stat = fstatSync(fd);
+    const bytes = Buffer.allocUnsafeSlow(Math.max(stat.size, room)); // never a slice of the shared pool
+    let off = 0;
+    while (off < stat.size) {
+      const n = readSync(fd, bytes, off, Math.min(stat.size - off, 1 << 30), off);
+      if (n === 0) throw new StoreError(path, `${path}: the file shrank while it was read; another program is rewriting it. Try again.`);
+      off += n;
+    }
+    return { bytes, stat };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** True when a process with this pid is running. */
 export function processAlive(pid: number): boolean {
@@ -93,18 +116,17 @@ export class FilePersistence implements Persistence {
       this.seen = null;
       return null;
     }
-    const stat = statSync(this.name);
-    const bytes = readFileSync(this.name);
+    const walPath = `${this.name}-wal`;
+    const wal = this.mode === "read" && existsSync(walPath) && statSync(walPath).size > 0 ? readFileSync(walPath) : null;
+    // Room for what the WAL adds, so applying it never copies the file.
+    const { bytes, stat } = readWhole(this.name, walCommittedSize(wal));
     this.seen = seenOf(stat);
-    if (this.mode === "read") {
-      const walPath = `${this.name}-wal`;
-      if (existsSync(walPath) && statSync(walPath).size > 0 && bytes.length > 0) {
-        const result = applyWal(bytes, readFileSync(walPath), { inPlace: true }); // the Buffer is ours
-        this.walFramesApplied = result.framesApplied;
-        return result.bytes;
-      }
+    if (wal && stat.size > 0) {
+      const result = applyWal(bytes, wal, { inPlace: true, fileLength: stat.size }); // the Buffer is ours
+      this.walFramesApplied = result.framesApplied;
+      return result.bytes;
     }
-    return bytes;
+    return bytes.subarray(0, stat.size);
   }
 
   /**
