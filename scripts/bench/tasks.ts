@@ -11,6 +11,7 @@ import { Store } from "../../src/store/store";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { FilePersistence } from "../../src/store/persist/file";
 import { Journal } from "../../src/store/persist/journal";
+import { RECORDER_CODEC } from "../../src/ingest/journal-codec";
 import { Recorder } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
 import type { RecorderEvent } from "../../src/recorder/events";
@@ -41,7 +42,7 @@ async function ingestOnce(capturePath: string, mode: string, report: boolean): P
   const dir = mkdtempSync(join(tmpdir(), "bench-ingest-"));
   try {
     const store = Store.create(SQL, "bench");
-    const { journal } = Journal.open<RecorderEvent>(join(dir, "db.journal"));
+    const { journal } = Journal.open<RecorderEvent>(join(dir, "db.journal"), { codec: RECORDER_CODEC });
     let fsyncs = 0;
     journal.onSynced = () => fsyncs++;
     const recorder = new Recorder(store, mode === "no-journal" ? {} : { onAccepted: (e) => journal.append(e) });
@@ -244,7 +245,7 @@ async function durability(capturePath: string, rate: number, seconds: number): P
   const dir = mkdtempSync(join(tmpdir(), "bench-durability-"));
   try {
     const ps = await PersistentStore.open(SQL, FilePersistence.open(join(dir, "db.sqlite3"), { mode: "write" }));
-    const { journal } = Journal.open<RecorderEvent>(join(dir, "db.sqlite3.journal"), { fsyncMs: 100 });
+    const { journal } = Journal.open<RecorderEvent>(join(dir, "db.sqlite3.journal"), { fsyncMs: 100, codec: RECORDER_CODEC });
     let received: number[] = [];
     const latencies: number[] = [];
     const oldest: number[] = [];

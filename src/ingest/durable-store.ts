@@ -20,6 +20,7 @@ import { runInNewContext } from "node:vm";
 import type { SqlJsStatic } from "sql.js";
 import { FilePersistence, fsyncFolder } from "../store/persist/file";
 import { Journal, readJournal, type JournalRecord } from "../store/persist/journal";
+import { RECORDER_CODEC } from "./journal-codec";
 import { PersistentStore } from "../store/persistent-store";
 import type { RecorderEvent } from "../recorder/events";
 import type { Recorder } from "../recorder/recorder";
@@ -27,35 +28,6 @@ import { silent, type Log } from "../recorder/log";
 
 /** The persist_hkv row holding the journal boundary. */
 export const JOURNAL_MARK = { header: "pyde1-store", key: "journal" } as const;
-
-/** An event as stored in the journal (payload bytes that are not UTF-8 go as base64). */
-type JournalEvent =
-  | { kind: "message"; topic: string; payload?: string; payload_base64?: string; time: number }
-  | { kind: "resource"; path: string; body: string; time: number; sequenceId?: string };
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** A payload's bytes as text when they are UTF-8 (every accepted notification's are), else null. */
-function utf8Text(bytes: Uint8Array): string | null {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
-const toJournal = (e: RecorderEvent): JournalEvent => {
-  if (e.kind !== "message") return { ...e };
-  const text = typeof e.payload === "string" ? e.payload : utf8Text(e.payload);
-  return text !== null
-    ? { kind: "message", topic: e.topic, payload: text, time: e.time }
-    : { kind: "message", topic: e.topic, payload_base64: Buffer.from(e.payload).toString("base64"), time: e.time };
-};
-
-const fromJournal = (e: JournalEvent): RecorderEvent =>
-  e.kind === "message"
-    ? { kind: "message", topic: e.topic, payload: e.payload ?? new Uint8Array(Buffer.from(e.payload_base64 ?? "", "base64")), time: e.time }
-    : e;
 
 /** Settings of {@link DurableStore.open}. */
 export interface DurableOptions {
@@ -88,9 +60,9 @@ export class DurableStore {
     /** the database (in memory) and its file */
     readonly ps: PersistentStore,
     /** the journal */
-    readonly journal: Journal<JournalEvent>,
+    readonly journal: Journal<RecorderEvent>,
     private readonly file: FilePersistence,
-    private readonly pending: JournalRecord<JournalEvent>[],
+    private readonly pending: JournalRecord<RecorderEvent>[],
     private readonly options: DurableOptions,
   ) {
     this.log = options.log ?? silent;
@@ -109,12 +81,12 @@ export class DurableStore {
     collectGarbage(); // the file's bytes as read (sql.js keeps its own copy): gone before the first save doubles the peak
     const journalPath = `${file.name}.journal`;
     const mark = parseMark(ps.store.hkv.get(JOURNAL_MARK.header, JOURNAL_MARK.key));
-    const next = readJournal<JournalEvent>(`${journalPath}.next`);
+    const next = readJournal<RecorderEvent>(`${journalPath}.next`);
     if (next) {
       if (mark && next.id === mark.id && next.base === mark.seq) renameSync(`${journalPath}.next`, journalPath);
       else unlinkSync(`${journalPath}.next`);
     }
-    const { journal, contents } = Journal.open<JournalEvent>(journalPath, { fsyncMs: options.fsyncMs });
+    const { journal, contents } = Journal.open<RecorderEvent>(journalPath, { fsyncMs: options.fsyncMs, codec: RECORDER_CODEC });
     const ds = new DurableStore(ps, journal, file, contents.records, options);
     journal.onWriteError = (error, waiting) => {
       if (error) {
@@ -146,7 +118,7 @@ export class DurableStore {
     this.attaching = true;
     const prime: RecorderEvent[] = [];
     const replay: RecorderEvent[] = [];
-    for (const r of this.pending) (r.n <= this.boundary ? prime : replay).push(fromJournal(r.e));
+    for (const r of this.pending) (r.n <= this.boundary ? prime : replay).push(r.e);
     this.pending.length = 0;
     recorder.prime(prime);
     this.recovery.primed = prime.length;
@@ -168,7 +140,7 @@ export class DurableStore {
   /** Appends an accepted event to the journal (wire to the recorder's `onAccepted`). */
   accepted(event: RecorderEvent): void {
     if (this.attaching) return; // replayed from the journal: already there
-    this.journal.append(toJournal(event));
+    this.journal.append(event);
   }
 
   /**
@@ -188,7 +160,7 @@ export class DurableStore {
       this.journal.flush();
       const seq = this.journal.lastSeq;
       store.hkv.set(JOURNAL_MARK.header, JOURNAL_MARK.key, `${this.journal.id}:${seq}`);
-      const warm = rec ? rec.retained().map(toJournal) : [];
+      const warm = rec ? rec.retained() : [];
       this.journal.writeNext(`${journalPath}.next`, warm);
       const count = store.changeCount;
       this.file.saveSync(store.fileImage());

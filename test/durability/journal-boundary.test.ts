@@ -11,6 +11,7 @@ import { loadSqlJs } from "../../src/store/sqljs";
 import { DurableStore } from "../../src/ingest/durable-store";
 import { Recorder } from "../../src/recorder/recorder";
 import { crc32, readJournal } from "../../src/store/persist/journal";
+import { RECORDER_CODEC } from "../../src/ingest/journal-codec";
 import type { MessageEvent } from "../../src/recorder/events";
 import { scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
@@ -126,7 +127,7 @@ describe("the journal boundary", () => {
     run.feed(messages.slice(a, k));
     run.crash();
     const good = statSync(`${db}.journal`).size;
-    const journal = readJournal(`${db}.journal`)!;
+    const journal = readJournal(`${db}.journal`, RECORDER_CODEC)!;
     const lastN = journal.records.at(-1)!.n;
     // a record with a wrong checksum, then a torn one (no newline)
     const bad = JSON.stringify({ n: lastN + 1, e: { kind: "message", topic: "pyDE1/x", payload: "{}", time: 1 } });
@@ -162,6 +163,6 @@ describe("the journal boundary", () => {
     run2.feed(messages.slice(50, 60));
     await run2.ds.close();
     expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
-    expect(readJournal(`${db}.journal`)?.records.length).toBeGreaterThan(0);
+    expect(readJournal(`${db}.journal`, RECORDER_CODEC)?.records.length).toBeGreaterThan(0);
   });
 });

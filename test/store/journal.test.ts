@@ -40,28 +40,68 @@ describe("journal", () => {
     journal.close();
   });
 
-  it("cuts a torn tail (no newline) and a corrupt record, keeping the valid prefix", () => {
+  it("writes a block per flush; cuts a torn block and a corrupt one, keeping the valid prefix", () => {
     const path = join(scratch(), "db.journal");
     const { journal } = Journal.open<E>(path);
-    for (let i = 1; i <= 4; i++) journal.append(ev(i));
-    journal.close();
+    for (let i = 1; i <= 3; i++) journal.append(ev(i));
+    journal.flush(); // block 1: records 1–3
+    journal.append(ev(4));
+    journal.close(); // block 2: record 4
+    const lines = readFileSync(path, "utf8").split("\n");
+    expect(lines[1]).toMatch(/^#[0-9a-f]{8} \d+ 1$/);
+    expect(lines[5]).toMatch(/^#[0-9a-f]{8} \d+ 4$/);
     const full = statSync(path).size;
-    truncateSync(path, full - 5); // tear the last record
+    truncateSync(path, full - 5); // tear the last block
     const torn = Journal.open<E>(path);
     expect(torn.contents.records.map((r) => r.n)).toEqual([1, 2, 3]);
     expect(torn.contents.cutBytes).toBeGreaterThan(0);
+    expect(statSync(path).size).toBe(full - 5 - torn.contents.cutBytes); // cut on disk at open
     torn.journal.append(ev(99)); // appends after the cut, numbered on
     torn.journal.close();
-    expect(readJournal<E>(path)!.records.map((r) => r.n)).toEqual([1, 2, 3, 4]);
+    expect(readJournal<E>(path)!.records.map((r) => [r.n, r.e.i])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 99],
+    ]);
 
-    // flip one character inside record 2: it and everything after are dropped
-    const text = readFileSync(path, "utf8");
-    const lines = text.split("\n");
-    lines[2] = lines[2].replace("X2", "Y2");
-    writeFileSync(path, lines.join("\n"));
+    // flip one character inside block 1: it and everything after are dropped
+    writeFileSync(path, readFileSync(path, "utf8").replace("X2", "Y2"));
     const corrupt = Journal.open<E>(path);
-    expect(corrupt.contents.records.map((r) => r.n)).toEqual([1]);
+    expect(corrupt.contents.records).toEqual([]);
+    expect(corrupt.contents.cutBytes).toBeGreaterThan(0);
     corrupt.journal.close();
+  });
+
+  it("reads a journal of the first format (a line per record) and appends blocks after it", () => {
+    const path = join(scratch(), "db.journal");
+    const line = (n: number) => {
+      const json = JSON.stringify({ n, e: ev(n) });
+      return `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
+    };
+    writeFileSync(path, `${JSON.stringify({ journal: "old-id", base: 1 })}\n${line(1)}${line(2)}`);
+    const { journal, contents } = Journal.open<E>(path);
+    expect(contents).toMatchObject({ id: "old-id", base: 1, cutBytes: 0 });
+    expect(contents.records.map((r) => r.e)).toEqual([ev(1), ev(2)]);
+    journal.append(ev(3));
+    journal.close();
+    expect(readJournal<E>(path)!.records.map((r) => r.n)).toEqual([1, 2, 3]);
+  });
+
+  it("uses the codec it is given for record lines, and cuts a block that does not decode", () => {
+    const path = join(scratch(), "db.journal");
+    const codec = { encode: (e: E) => `${e.i}|${e.topic}`, decode: (l: string): E => {
+      const [i, topic] = l.split("|");
+      if (!topic) throw new Error("not a record");
+      return { topic, i: Number(i) };
+    } };
+    const { journal } = Journal.open<E>(path, { codec });
+    journal.append(ev(1));
+    journal.append(ev(2));
+    journal.close();
+    expect(readFileSync(path, "utf8")).toContain("\n1|pyDE1/X1\n2|pyDE1/X2\n");
+    expect(readJournal<E>(path, codec)!.records.map((r) => r.e)).toEqual([ev(1), ev(2)]);
+    expect(readJournal<E>(path)!.records).toEqual([]); // JSON cannot read these lines: cut, not misread
   });
 
   it("starts afresh after a save: a header plus warm records, keeping the numbering", () => {

@@ -3,17 +3,23 @@
  * within a short window, so a crash loses at most that window. The database file itself is only
  * exported now and then; the journal covers the time in between.
  *
- * Format: text lines. The first line is a header `{"journal":ID,"base":N}`. Each further line is
- * `CRC32HEX {"n":SEQ,"e":EVENT}` where CRC32HEX is the CRC-32 of the JSON text. Records with
- * `n <= base` are *warm* records: events already contained in the saved file that the recorder
- * needs to rebuild its state (pre-roll buffers, an open sequence). A torn or corrupt tail (a line
- * without its newline, or with a wrong checksum) is cut off when the journal is opened.
+ * Format: a header line `{"journal":ID,"base":N}`, then one block per write (each flush):
+ * `#CRC32HEX LENGTH FIRST\n` followed by LENGTH bytes holding the records FIRST, FIRST+1, …, one
+ * line each (the codec's text for the event, then "\n"); CRC32HEX is the CRC-32 of those bytes.
+ * One checksum per block, not per record, and the events as the codec writes them (the recorder's
+ * codec keeps payloads unescaped): appending costs little more than the bytes themselves.
+ * Records with `n <= base` are *warm* records: events already contained in the saved file that the
+ * recorder needs to rebuild its state (pre-roll buffers, an open sequence). A torn or corrupt tail
+ * (a block shorter than its length, a wrong checksum, a record that does not decode) is cut off
+ * when the journal is opened; a block is written and fsynced whole, so nothing acknowledged is
+ * lost with it. Journals of the first format (a line per record, `CRC32HEX {"n":SEQ,"e":EVENT}`)
+ * are still read.
  *
  * The boundary with the saved file is exact: each save stores `ID:SEQ` (the last record it
  * contains) inside the database, in persist_hkv ('pyde1-store', 'journal'). On start, records up to
  * that SEQ are replayed warm (state only), later ones are replayed into the database.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, constants } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync, constants } from "node:fs";
 import { crc32 as zlibCrc32 } from "node:zlib";
 
 /** One journal record: its sequence number and the event it carries. */
@@ -38,46 +44,91 @@ export interface JournalContents<E> {
   setAside?: string;
 }
 
-/** CRC-32 (IEEE) of a string's UTF-8 bytes (zlib's, native). */
-export function crc32(text: string): number {
-  return zlibCrc32(text);
+/** CRC-32 (IEEE) of a string's UTF-8 bytes, or of bytes (zlib's, native). */
+export function crc32(data: string | Uint8Array): number {
+  return zlibCrc32(data);
 }
 
-const recordLine = (json: string) => `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
+/**
+ * How events become record lines and back. `encode` must never return text with a newline in it.
+ * `fromFirstFormat` turns an event as the first journal format stored it (a JSON value) into an event.
+ */
+export interface JournalCodec<E> {
+  encode(event: E): string;
+  decode(line: string): E;
+  fromFirstFormat?(stored: unknown): E;
+}
+
+/** The default codec: each event as JSON. */
+export const JSON_CODEC: JournalCodec<never> = {
+  encode: (e) => JSON.stringify(e),
+  decode: (line) => JSON.parse(line) as never,
+};
+
+const hex8 = (n: number) => n.toString(16).padStart(8, "0");
+const BLOCK_HEADER = /^#([0-9a-f]{8}) (\d+) (\d+)$/;
+
+/** A block: header line and record lines (each ending in "\n"), as bytes. */
+function block(lines: string, first: number): Buffer {
+  const body = Buffer.from(lines, "utf8");
+  const head = Buffer.from(`#${hex8(crc32(body))} ${body.length} ${first}\n`, "latin1");
+  return Buffer.concat([head, body], head.length + body.length);
+}
 
 /** Reads and checks a journal file; cuts nothing on disk (see {@link Journal.open}). */
-export function readJournal<E>(path: string): JournalContents<E> | null {
+export function readJournal<E>(path: string, codec: JournalCodec<E> = JSON_CODEC as JournalCodec<E>): JournalContents<E> | null {
   if (!existsSync(path)) return null;
-  const text = readFileSync(path, "utf8");
-  let pos = 0;
-  const nl = text.indexOf("\n");
+  const bytes = readFileSync(path);
+  const nl = bytes.indexOf(10);
   if (nl < 0) return null;
   let header: { journal?: unknown; base?: unknown };
   try {
-    header = JSON.parse(text.slice(0, nl));
+    header = JSON.parse(bytes.toString("utf8", 0, nl));
   } catch {
     return null;
   }
   if (typeof header.journal !== "string" || typeof header.base !== "number") return null;
-  pos = nl + 1;
+  let pos = nl + 1;
   const records: JournalRecord<E>[] = [];
-  while (pos < text.length) {
-    const end = text.indexOf("\n", pos);
+  const follows = (n: number) => records.length === 0 || n === records[records.length - 1].n + 1;
+  while (pos < bytes.length) {
+    const end = bytes.indexOf(10, pos);
     if (end < 0) break; // torn: no newline
-    const line = text.slice(pos, end);
+    if (bytes[pos] === 0x23 /* # */) {
+      const m = BLOCK_HEADER.exec(bytes.toString("latin1", pos, end));
+      if (!m) break;
+      const start = end + 1;
+      const stop = start + Number(m[2]);
+      const first = Number(m[3]);
+      if (stop > bytes.length || stop === start || bytes[stop - 1] !== 10) break; // torn
+      const body = bytes.subarray(start, stop);
+      if (parseInt(m[1], 16) !== crc32(body) || !follows(first)) break;
+      const lines = body.toString("utf8", 0, body.length - 1).split("\n");
+      let decoded: E[];
+      try {
+        decoded = lines.map((l) => codec.decode(l));
+      } catch {
+        break;
+      }
+      decoded.forEach((e, i) => records.push({ n: first + i, e }));
+      pos = stop;
+      continue;
+    }
+    // a record of the first format: `CRC32HEX {"n":SEQ,"e":EVENT}`
+    const line = bytes.toString("utf8", pos, end);
     const json = line.slice(9);
     if (line[8] !== " " || parseInt(line.slice(0, 8), 16) !== crc32(json)) break;
-    let rec: JournalRecord<E>;
+    let rec: JournalRecord<unknown>;
     try {
       rec = JSON.parse(json);
     } catch {
       break;
     }
-    if (typeof rec.n !== "number" || (records.length > 0 && rec.n !== records[records.length - 1].n + 1)) break;
-    records.push(rec);
+    if (typeof rec.n !== "number" || !follows(rec.n)) break;
+    records.push({ n: rec.n, e: codec.fromFirstFormat ? codec.fromFirstFormat(rec.e) : (rec.e as E) });
     pos = end + 1;
   }
-  return { id: header.journal, base: header.base, records, cutBytes: Buffer.byteLength(text.slice(pos), "utf8") };
+  return { id: header.journal, base: header.base, records, cutBytes: bytes.length - pos };
 }
 
 /** An open journal, appending with batched fsync. */
@@ -88,6 +139,7 @@ export class Journal<E> {
   private pendingSince: number | null = null;
   private fd: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** record lines appended and not yet written, each ending in "\n" */
   private buffer: string[] = [];
   /** called after each fsync with how long the oldest record waited (ms) */
   onSynced: ((waitedMs: number) => void) | null = null;
@@ -110,6 +162,7 @@ export class Journal<E> {
     lastSeq: number,
     /** longest time (ms) an appended record may wait for its fsync */
     readonly fsyncMs: number,
+    private readonly codec: JournalCodec<E>,
   ) {
     this.lastSeq = lastSeq;
     this.fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
@@ -125,8 +178,12 @@ export class Journal<E> {
    * Opens (or creates) the journal at `path`: returns what it holds, cutting a torn or corrupt
    * tail off the file, and the open journal for appending.
    */
-  static open<E>(path: string, options: { fsyncMs?: number; newId?: () => string } = {}): { journal: Journal<E>; contents: JournalContents<E> } {
-    let contents = readJournal<E>(path);
+  static open<E>(
+    path: string,
+    options: { fsyncMs?: number; newId?: () => string; codec?: JournalCodec<E> } = {},
+  ): { journal: Journal<E>; contents: JournalContents<E> } {
+    const codec = options.codec ?? (JSON_CODEC as JournalCodec<E>);
+    let contents = readJournal<E>(path, codec);
     let setAside: string | undefined;
     if (!contents && existsSync(path)) {
       // Unreadable (no valid header): keep its bytes for a human instead of overwriting them.
@@ -138,20 +195,20 @@ export class Journal<E> {
       writeWhole(path, `${JSON.stringify({ journal: id, base: 0 })}\n`);
       contents = { id, base: 0, records: [], cutBytes: 0, ...(setAside ? { setAside } : {}) };
     } else if (contents.cutBytes > 0) {
-      const size = Buffer.byteLength(readFileSync(path, "utf8"), "utf8") - contents.cutBytes;
+      const size = statSync(path).size - contents.cutBytes;
       const fd = openSync(path, constants.O_WRONLY);
       ftruncateSync(fd, size);
       fsyncSync(fd);
       closeSync(fd);
     }
     const last = contents.records.length ? contents.records[contents.records.length - 1].n : contents.base;
-    return { journal: new Journal<E>(path, contents.id, last, options.fsyncMs ?? 100), contents };
+    return { journal: new Journal<E>(path, contents.id, last, options.fsyncMs ?? 100, codec), contents };
   }
 
   /** Appends an event; it is written and fsynced within `fsyncMs`. Returns its sequence number. */
   append(event: E): number {
     const n = ++this.lastSeq;
-    this.buffer.push(recordLine(JSON.stringify({ n, e: event })));
+    this.buffer.push(`${this.codec.encode(event)}\n`);
     if (this.pendingSince === null) this.pendingSince = performance.now();
     // half the window: a busy event loop (a save, a burst) still leaves the rest of it for the fsync
     this.arm(Math.max(1, this.fsyncMs / 2));
@@ -183,7 +240,7 @@ export class Journal<E> {
       this.timer = null;
     }
     if (this.buffer.length === 0) return;
-    const data = Buffer.from(this.buffer.join(""), "utf8");
+    const data = block(this.buffer.join(""), this.lastSeq - this.buffer.length + 1);
     try {
       let off = 0;
       while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
@@ -221,11 +278,9 @@ export class Journal<E> {
   writeNext(path: string, warm: E[]): void {
     this.flush();
     const base = this.lastSeq;
-    let text = `${JSON.stringify({ journal: this.id, base })}\n`;
-    warm.forEach((e, i) => {
-      text += recordLine(JSON.stringify({ n: base - warm.length + 1 + i, e }));
-    });
-    writeWhole(path, text);
+    const head = Buffer.from(`${JSON.stringify({ journal: this.id, base })}\n`, "utf8");
+    const lines = warm.map((e) => `${this.codec.encode(e)}\n`).join("");
+    writeWhole(path, warm.length ? Buffer.concat([head, block(lines, base - warm.length + 1)]) : head);
   }
 
   /** Reopens the journal file (after it was replaced by a rename) for appending. */
@@ -249,10 +304,10 @@ export class Journal<E> {
 }
 
 /** Writes a whole small file and fsyncs it. */
-function writeWhole(path: string, text: string): void {
+function writeWhole(path: string, content: string | Buffer): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
   try {
-    const data = Buffer.from(text, "utf8");
+    const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
     let off = 0;
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
     fsyncSync(fd);
