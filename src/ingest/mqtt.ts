@@ -4,8 +4,20 @@
  * delay, and says so in the log once per change of state.
  */
 import { readFileSync } from "node:fs";
-import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import { createRequire } from "node:module";
+import type { IClientOptions, MqttClient } from "mqtt";
 import type { Log } from "../recorder/log";
+
+let loaded: typeof import("mqtt") | null = null;
+
+/**
+ * The mqtt package, loaded on first use: loading it takes about 0.1 s, which commands that never
+ * connect (`record --from-capture`, `export`, `info`, …) should not pay at start-up.
+ */
+export function mqttClientLibrary(): typeof import("mqtt") {
+  loaded ??= createRequire(import.meta.url)("mqtt") as typeof import("mqtt");
+  return loaded;
+}
 
 /** The feed's connection state. */
 export type FeedState = "connecting" | "connected" | "lost" | "refused" | "retrying" | "closed";
@@ -72,7 +84,7 @@ export function connectFeed(options: FeedOptions): Feed {
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...(options.ca ? { ca: readFileSync(options.ca) } : {}),
   };
-  const client: MqttClient = connect(options.url, clientOptions);
+  const client: MqttClient = mqttClientLibrary().connect(options.url, clientOptions);
 
   client.on("connect", () => {
     delay = minDelay;

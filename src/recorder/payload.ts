@@ -118,6 +118,15 @@ function storedValue(field: FieldSpec, obj: Record<string, unknown>, raw: (name:
   }
 }
 
+const allFields = new Map<NotificationClass, readonly FieldSpec[]>();
+
+/** The base fields then the class's own, in column order (built once per class). */
+function fieldsOf(cls: NotificationClass): readonly FieldSpec[] {
+  let fields = allFields.get(cls);
+  if (!fields) allFields.set(cls, (fields = [...BASE_FIELDS, ...cls.fields]));
+  return fields;
+}
+
 const isRejection = (v: unknown): v is Rejection => typeof v === "object" && v !== null && (v as Rejection).ok === false;
 
 /**
@@ -139,7 +148,7 @@ export function readNotification(
   if (typeof object.class !== "string") return { ok: false, kind: "wrong-type", detail: "'class' is not a string" };
   if (object.class !== cls.name) return { ok: false, kind: "class-mismatch", detail: `class '${object.class.slice(0, 60)}' on ${cls.name}'s topic` };
   const values: SqlValue[] = [];
-  for (const field of [...BASE_FIELDS, ...cls.fields]) {
+  for (const field of fieldsOf(cls)) {
     const v = storedValue(field, object, raw);
     if (isRejection(v)) return v;
     values.push(v);

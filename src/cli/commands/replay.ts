@@ -1,5 +1,6 @@
 /** `pyde1-store replay`: publish a recorded sequence back over MQTT, time-shifted to now. */
-import { connectAsync, type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
+import { mqttClientLibrary } from "../../ingest/mqtt";
 import type { Command } from "../command";
 import { optional, required, UsageError } from "../command";
 import { closeRead, openForRead } from "../open-db";
@@ -52,7 +53,7 @@ Example:
     try {
       id = resolveSequenceArg(ps.store.db, path, sequence);
       try {
-        client = await connectAsync(broker, { clientId: `pyde1-store-replay-${process.pid}`, reconnectPeriod: 0, connectTimeout: 10_000 });
+        client = await mqttClientLibrary().connectAsync(broker, { clientId: `pyde1-store-replay-${process.pid}`, reconnectPeriod: 0, connectTimeout: 10_000 });
       } catch (e) {
         throw new Error(`${broker}: cannot connect to the MQTT broker (${(e as Error).message}). Check --broker and that the broker is running.`);
       }
