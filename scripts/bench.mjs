@@ -10,6 +10,22 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const deps = join(root, "node_modules/.cache/bench-deps");
 const args = process.argv.slice(2);
+
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(`Usage: npm run bench [-- OPTIONS]   (node scripts/bench.mjs [OPTIONS])
+
+Runs the benchmarks of BENCHMARKS.md side by side with their baselines (the Python pyDE1 pattern,
+better-sqlite3, cp + sync, fs.readFile) and prints a Markdown table of figures and ratios; raw
+results go to bench-data/results.json. The first run generates the 10/100/500 MB databases into
+bench-data/ (~4 min, cached); a whole run then takes ~3 min. Do not run it beside a test suite:
+both share the CPU.
+
+Options:
+  --quick          one run of each, the 10 MB database only, short durability runs
+  --only LIST      sections, comma-separated: ingest,record,save,open,durability,legacy,viewer
+  -h, --help       show this help`);
+  process.exit(0);
+}
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 const build = spawnSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });

@@ -103,7 +103,7 @@ export class FileSource implements DatabaseSource {
       const db = readFileSync(this.name);
       if (this.version() !== before && attempt < 5) continue;
       if (db.length === 0) throw new StoreError(this.name, `${this.name}: the file is empty, not a pyDE1 database.`);
-      const bytes = applyWal(db, wal).bytes;
+      const bytes = applyWal(db, wal, { inPlace: true }).bytes; // db is a Buffer of our own
       this.cached?.store?.close();
       this.cached = { version: before, bytes, store: null };
       return this.cached;
