@@ -195,9 +195,13 @@ export const UNSTORED_CLASSES: readonly string[] = ["FirmwareUpload", "ScanResul
 /** The recorded classes by class name. */
 export const CLASS_BY_NAME: ReadonlyMap<string, NotificationClass> = new Map(CATALOG.map((c) => [c.name, c]));
 
-/** All column names of a class's table, in table order (`sequence_id` first). */
-export function columnsOf(cls: NotificationClass): string[] {
-  return ["sequence_id", ...BASE_FIELDS.map((f) => f.name), ...cls.fields.map((f) => f.name)];
+const columnLists = new Map<NotificationClass, readonly string[]>();
+
+/** All column names of a class's table, in table order (`sequence_id` first); built once per class. */
+export function columnsOf(cls: NotificationClass): readonly string[] {
+  let cols = columnLists.get(cls);
+  if (!cols) columnLists.set(cls, (cols = Object.freeze(["sequence_id", ...BASE_FIELDS.map((f) => f.name), ...cls.fields.map((f) => f.name)])));
+  return cols;
 }
 
 /** The notification tables, in catalog order. */
