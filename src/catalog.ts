@@ -195,12 +195,20 @@ export const UNSTORED_CLASSES: readonly string[] = ["FirmwareUpload", "ScanResul
 /** The recorded classes by class name. */
 export const CLASS_BY_NAME: ReadonlyMap<string, NotificationClass> = new Map(CATALOG.map((c) => [c.name, c]));
 
+const fieldLists = new Map<NotificationClass, readonly FieldSpec[]>();
 const columnLists = new Map<NotificationClass, readonly string[]>();
+
+/** A class's payload fields in column order: the base fields, then its own (built once per class). */
+export function fieldsOf(cls: NotificationClass): readonly FieldSpec[] {
+  let fields = fieldLists.get(cls);
+  if (!fields) fieldLists.set(cls, (fields = Object.freeze([...BASE_FIELDS, ...cls.fields])));
+  return fields;
+}
 
 /** All column names of a class's table, in table order (`sequence_id` first); built once per class. */
 export function columnsOf(cls: NotificationClass): readonly string[] {
   let cols = columnLists.get(cls);
-  if (!cols) columnLists.set(cls, (cols = Object.freeze(["sequence_id", ...BASE_FIELDS.map((f) => f.name), ...cls.fields.map((f) => f.name)])));
+  if (!cols) columnLists.set(cls, (cols = Object.freeze(["sequence_id", ...fieldsOf(cls).map((f) => f.name)])));
   return cols;
 }
 

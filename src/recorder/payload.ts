@@ -5,7 +5,7 @@
  * `optional` rules); anything else is rejected with a kind, before it reaches a buffer.
  */
 import type { SqlValue } from "sql.js";
-import { BASE_FIELDS, type FieldSpec, type NotificationClass } from "../catalog";
+import { fieldsOf, type FieldSpec, type NotificationClass } from "../catalog";
 import { memberTexts, rawArrayText } from "./json-text";
 
 /** Why a payload was rejected. */
@@ -116,15 +116,6 @@ function storedValue(field: FieldSpec, obj: Record<string, unknown>, raw: (name:
     default:
       return v as number | string;
   }
-}
-
-const allFields = new Map<NotificationClass, readonly FieldSpec[]>();
-
-/** The base fields then the class's own, in column order (built once per class). */
-function fieldsOf(cls: NotificationClass): readonly FieldSpec[] {
-  let fields = allFields.get(cls);
-  if (!fields) allFields.set(cls, (fields = [...BASE_FIELDS, ...cls.fields]));
-  return fields;
 }
 
 const isRejection = (v: unknown): v is Rejection => typeof v === "object" && v !== null && (v as Rejection).ok === false;

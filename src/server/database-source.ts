@@ -3,11 +3,11 @@
  * written), or a Store held by the same process (the recorder's in-memory database). The server only
  * asks for a consistent snapshot of the bytes and for an open Store to query.
  */
-import { existsSync, readFileSync, statSync, type Stats } from "node:fs";
+import { existsSync, statSync, type Stats } from "node:fs";
 import { resolve } from "node:path";
 import type { SqlJsStatic } from "sql.js";
 import { loadNodeSqlJs } from "../store/persist/sqljs-node";
-import { applyWal } from "../store/wal";
+import { readDatabaseFile } from "../store/persist/file";
 import { Store } from "../store/store";
 import { StoreError } from "../store/errors";
 
@@ -98,12 +98,9 @@ export class FileSource implements DatabaseSource {
     for (let attempt = 0; ; attempt++) {
       const before = this.version();
       if (this.cached && this.cached.version === before) return this.cached;
-      const walPath = `${this.name}-wal`;
-      const wal = existsSync(walPath) ? readFileSync(walPath) : null;
-      const db = readFileSync(this.name);
+      const { bytes } = readDatabaseFile(this.name, true);
       if (this.version() !== before && attempt < 5) continue;
-      if (db.length === 0) throw new StoreError(this.name, `${this.name}: the file is empty, not a pyDE1 database.`);
-      const bytes = applyWal(db, wal, { inPlace: true }).bytes; // db is a Buffer of our own
+      if (bytes.length === 0) throw new StoreError(this.name, `${this.name}: the file is empty, not a pyDE1 database.`);
       this.cached?.store?.close();
       this.cached = { version: before, bytes, store: null };
       return this.cached;

@@ -68,6 +68,20 @@ function readWhole(path: string, room: number): { bytes: Buffer; stat: Stats } {
   }
 }
 
+/**
+ * A database file's bytes (a Buffer of our own) with the stats of the file read and, when `withWal`,
+ * the committed frames of a `-wal` beside it applied. The file is read into room for what the WAL
+ * adds, so applying it never copies the file.
+ */
+export function readDatabaseFile(path: string, withWal: boolean): { bytes: Uint8Array; stat: Stats; walFramesApplied: number } {
+  const walPath = `${path}-wal`;
+  const wal = withWal && existsSync(walPath) && statSync(walPath).size > 0 ? readFileSync(walPath) : null;
+  const { bytes, stat } = readWhole(path, walCommittedSize(wal));
+  if (!wal || stat.size === 0) return { bytes: bytes.subarray(0, stat.size), stat, walFramesApplied: 0 };
+  const result = applyWal(bytes, wal, { inPlace: true, fileLength: stat.size });
+  return { bytes: result.bytes, stat, walFramesApplied: result.framesApplied };
+}
+
 /** True when a process with this pid is running. */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -116,17 +130,10 @@ export class FilePersistence implements Persistence {
       this.seen = null;
       return null;
     }
-    const walPath = `${this.name}-wal`;
-    const wal = this.mode === "read" && existsSync(walPath) && statSync(walPath).size > 0 ? readFileSync(walPath) : null;
-    // Room for what the WAL adds, so applying it never copies the file.
-    const { bytes, stat } = readWhole(this.name, walCommittedSize(wal));
+    const { bytes, stat, walFramesApplied } = readDatabaseFile(this.name, this.mode === "read");
     this.seen = seenOf(stat);
-    if (wal && stat.size > 0) {
-      const result = applyWal(bytes, wal, { inPlace: true, fileLength: stat.size }); // the Buffer is ours
-      this.walFramesApplied = result.framesApplied;
-      return result.bytes;
-    }
-    return bytes.subarray(0, stat.size);
+    this.walFramesApplied = walFramesApplied;
+    return bytes;
   }
 
   /**
