@@ -91,6 +91,7 @@ export class Store {
     let changed = false;
     if (!bytes || bytes.length === 0) {
       db = new SQL.Database();
+      tune(db);
       installSchema(db);
       changed = true;
     } else {
