@@ -122,6 +122,33 @@ describe("journal", () => {
     ]);
   });
 
+  it("keeps blocks larger than its starting buffer, and text of every UTF-8 length, exact", () => {
+    const path = join(scratch(), "db.journal");
+    const { journal } = Journal.open<E>(path);
+    // 1-, 2-, 3- and 4-byte UTF-8 characters; ~1.3 MB in one block, then a second, small block
+    const text = (i: number) => `pyDE1/${"aé€😀".repeat(1 + (i % 700))}/${i}`;
+    const first = Array.from({ length: 800 }, (_, i) => ({ topic: text(i), i }));
+    first[0].topic = "€".repeat(30_000); // 30,000 UTF-16 units, 90,000 bytes: more than the buffer's start
+    first[1].topic = "😀".repeat(20_000);
+    for (const e of first) journal.append(e);
+    journal.flush();
+    journal.append({ topic: "after", i: 800 });
+    journal.close();
+    const bytes = readFileSync(path);
+    const heads = bytes.toString("latin1").split("\n").filter((l) => l.startsWith("#"));
+    expect(heads).toHaveLength(2);
+    const [, len1, first1] = heads[0].split(" ");
+    const body1 = Buffer.from(first.map((e) => `${JSON.stringify(e)}\n`).join(""), "utf8");
+    expect(Number(len1)).toBe(body1.length);
+    expect(Number(len1)).toBeGreaterThan(1_000_000);
+    expect(Number(first1)).toBe(1);
+    expect(heads[0].slice(1, 9)).toBe(crc32(body1).toString(16).padStart(8, "0"));
+    const again = readJournal<E>(path)!;
+    expect(again.cutBytes).toBe(0);
+    expect(again.records.map((r) => r.e)).toEqual([...first, { topic: "after", i: 800 }]);
+    expect(again.records.map((r) => r.n)).toEqual(Array.from({ length: 801 }, (_, i) => i + 1));
+  });
+
   it("ignores garbage after the header line without failing", () => {
     const path = join(scratch(), "db.journal");
     Journal.open<E>(path).journal.close();

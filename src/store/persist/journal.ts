@@ -19,7 +19,21 @@
  * contains) inside the database, in persist_hkv ('pyde1-store', 'journal'). On start, records up to
  * that SEQ are replayed warm (state only), later ones are replayed into the database.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync, constants } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+  writevSync,
+  constants,
+} from "node:fs";
 import { crc32 as zlibCrc32 } from "node:zlib";
 
 /** One journal record: its sequence number and the event it carries. */
@@ -68,10 +82,20 @@ export const JSON_CODEC: JournalCodec<never> = {
 const hex8 = (n: number) => n.toString(16).padStart(8, "0");
 const BLOCK_HEADER = /^#([0-9a-f]{8}) (\d+) (\d+)$/;
 
+/** Initial size of a journal's buffer of records waiting to be written. */
+const PENDING_START = 64 * 1024;
+/** Largest buffer of waiting records a journal keeps after a write; a larger one is let go. */
+const PENDING_KEEP = 4 * 1024 * 1024;
+
+/** The header line of a block whose records (first = FIRST) are `body`. */
+function blockHeader(body: Uint8Array, first: number): Buffer {
+  return Buffer.from(`#${hex8(crc32(body))} ${body.length} ${first}\n`, "latin1");
+}
+
 /** A block: header line and record lines (each ending in "\n"), as bytes. */
 function block(lines: string, first: number): Buffer {
   const body = Buffer.from(lines, "utf8");
-  const head = Buffer.from(`#${hex8(crc32(body))} ${body.length} ${first}\n`, "latin1");
+  const head = blockHeader(body, first);
   return Buffer.concat([head, body], head.length + body.length);
 }
 
@@ -139,8 +163,16 @@ export class Journal<E> {
   private pendingSince: number | null = null;
   private fd: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** record lines appended and not yet written, each ending in "\n" */
-  private buffer: string[] = [];
+  /**
+   * The records appended and not yet written, as the bytes of the next block's body (UTF-8 lines,
+   * each ending in "\n"), encoded as they arrive: a flush only checksums and writes them, and no
+   * record's text lives on past its append.
+   */
+  private pending: Buffer = Buffer.allocUnsafeSlow(PENDING_START);
+  /** bytes of {@link pending} in use */
+  private pendingBytes = 0;
+  /** records in {@link pending} */
+  private pendingCount = 0;
   /** called after each fsync with how long the oldest record waited (ms) */
   onSynced: ((waitedMs: number) => void) | null = null;
   /**
@@ -171,7 +203,7 @@ export class Journal<E> {
 
   /** How many appended records are not yet written and fsynced. */
   get waiting(): number {
-    return this.buffer.length;
+    return this.pendingCount;
   }
 
   /**
@@ -208,11 +240,23 @@ export class Journal<E> {
   /** Appends an event; it is written and fsynced within `fsyncMs`. Returns its sequence number. */
   append(event: E): number {
     const n = ++this.lastSeq;
-    this.buffer.push(`${this.codec.encode(event)}\n`);
+    const line = this.codec.encode(event);
+    // UTF-8 needs at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units)
+    if (this.pendingBytes + line.length * 3 + 1 > this.pending.length) this.grow(line.length * 3 + 1);
+    this.pendingBytes += this.pending.write(line, this.pendingBytes, "utf8");
+    this.pending[this.pendingBytes++] = 10;
+    this.pendingCount++;
     if (this.pendingSince === null) this.pendingSince = performance.now();
     // half the window: a busy event loop (a save, a burst) still leaves the rest of it for the fsync
     this.arm(Math.max(1, this.fsyncMs / 2));
     return n;
+  }
+
+  /** Makes room for `more` bytes in {@link pending}, keeping what it holds. */
+  private grow(more: number): void {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.pending.length * 2, this.pendingBytes + more));
+    this.pending.copy(bigger, 0, 0, this.pendingBytes);
+    this.pending = bigger;
   }
 
   /** Schedules a timed flush; its failure goes to {@link onWriteError} and is retried. */
@@ -239,11 +283,18 @@ export class Journal<E> {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.buffer.length === 0) return;
-    const data = block(this.buffer.join(""), this.lastSeq - this.buffer.length + 1);
+    if (this.pendingCount === 0) return;
+    const body = this.pending.subarray(0, this.pendingBytes);
+    const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
+    const total = head.length + body.length;
     try {
       let off = 0;
-      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      while (off < total) {
+        off +=
+          off < head.length
+            ? writevSync(this.fd, [head.subarray(off), body])
+            : writeSync(this.fd, body, off - head.length, total - off);
+      }
       fdatasyncSync(this.fd);
     } catch (e) {
       try {
@@ -253,13 +304,16 @@ export class Journal<E> {
       }
       if (!this.failing) {
         this.failing = true;
-        this.onWriteError?.(e as Error, this.buffer.length);
+        this.onWriteError?.(e as Error, this.pendingCount);
       }
       this.arm(Math.max(this.fsyncMs, 1000));
       throw e;
     }
-    this.size += data.length;
-    this.buffer = [];
+    this.size += total;
+    this.pendingBytes = 0;
+    this.pendingCount = 0;
+    // a burst (or a long write failure) may have grown the buffer: give the memory back
+    if (this.pending.length > PENDING_KEEP) this.pending = Buffer.allocUnsafeSlow(PENDING_START);
     if (this.failing) {
       this.failing = false;
       this.onWriteError?.(null, 0);
