@@ -33,12 +33,21 @@ export interface Rejection {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** True when text holds a lone surrogate (no UTF-8 for it): the engine's own check where it has one. */
+const hasLoneSurrogate: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
+    ? (text) => !(text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => LONE_SURROGATE.test(text);
+
+/** Strict UTF-8 (bytes that are not UTF-8 throw), made once. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** Bytes → text (strict UTF-8), or text checked for lone surrogates; both limited in size. */
 export function decodePayload(payload: string | Uint8Array): Decoded {
   if (typeof payload !== "string") {
     if (payload.length > MAX_PAYLOAD_BYTES) return { ok: false, kind: "too-large", detail: `${payload.length} bytes` };
     try {
-      return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(payload) };
+      return { ok: true, text: strictUtf8.decode(payload) };
     } catch {
       return { ok: false, kind: "not-utf8", detail: "bytes that are not UTF-8" };
     }
@@ -48,7 +57,7 @@ export function decodePayload(payload: string | Uint8Array): Decoded {
     const bytes = new TextEncoder().encode(payload).length;
     if (bytes > MAX_PAYLOAD_BYTES) return { ok: false, kind: "too-large", detail: `${bytes} bytes` };
   }
-  if (LONE_SURROGATE.test(payload)) return { ok: false, kind: "not-utf8", detail: "text with a lone surrogate" };
+  if (hasLoneSurrogate(payload)) return { ok: false, kind: "not-utf8", detail: "text with a lone surrogate" };
   return { ok: true, text: payload };
 }
 

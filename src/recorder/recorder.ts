@@ -114,15 +114,20 @@ export class Recorder {
 
   /** Feeds one event. Never throws. */
   handle(event: RecorderEvent): void {
-    if (event.kind === "message") this.message(event.topic, event.payload, event.time);
+    if (event.kind === "message") this.messageEvent(event);
     else this.resource(event.path, event.body, event.time, event.sequenceId);
   }
 
   /** Feeds one MQTT message received at `time` (epoch seconds). Never throws. */
   message(topic: string, payload: string | Uint8Array, time: number): void {
+    this.messageEvent({ kind: "message", topic, payload, time });
+  }
+
+  /** Feeds one MQTT message event (kept as it is: the pre-roll and the journal hold it). */
+  private messageEvent(event: MessageEvent): void {
+    const topic = event.topic;
     try {
-      this.tick(time);
-      const event: MessageEvent = { kind: "message", topic, payload, time };
+      this.tick(event.time);
       const t = classifyTopic(topic, this.root);
       if (t.kind === "notification") this.notification(t.className, event);
       else if (t.kind === "update") this.update(t.path, event);

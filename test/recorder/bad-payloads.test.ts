@@ -26,6 +26,8 @@ function junk(events: RecorderEvent[], at: number): { events: RecorderEvent[]; r
   const list: [string, string | Uint8Array][] = [
     [r + "WaterLevelUpdate", '{"arrival_time": 1, "level": '], // malformed JSON
     [r + "StateUpdate", new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])], // not UTF-8
+    [r + "StateUpdate", at_(state, {}).replace('"StateUpdate"', '"State\ud800Update"')], // text with a lone surrogate (high)
+    [r + "StateUpdate", at_(state, {}).replace('"StateUpdate"', '"State\udc00Update"')], // (low)
     [r + "StateUpdate", '"Idle"'], // JSON, not an object
     [r + "StateUpdate", "[1, 2]"],
     [r + "StateUpdate", "null"],
@@ -41,7 +43,7 @@ function junk(events: RecorderEvent[], at: number): { events: RecorderEvent[]; r
   ];
   const rejected = {
     "bad-json": 1,
-    "not-utf8": 1,
+    "not-utf8": 3,
     "not-object": 3,
     "missing-field": 2,
     "wrong-type": 5,
