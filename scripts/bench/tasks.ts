@@ -17,6 +17,7 @@ import { readCapture } from "../../src/ingest/capture";
 import type { RecorderEvent } from "../../src/recorder/events";
 import { legacyShotFile } from "../../src/export/legacy-shot";
 import { CLASS_BY_NAME, columnsOf } from "../../src/catalog";
+import type { SqlValue } from "sql.js";
 import { median, quantile, since } from "./common";
 
 const print = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
@@ -82,6 +83,31 @@ async function rowsOf(capturePath: string): Promise<{ table: string; values: unk
   recorder.close("shutdown");
   store.close();
   return rows;
+}
+
+/**
+ * Ours, insert only: the exact rows our recorder wrote for the capture (pre-extracted, untimed)
+ * inserted through the store (sql.js, its file in memory) in 100-row transactions, in a fresh
+ * store: the like-for-like twin of better-sqlite3's "insert only".
+ */
+async function insertOnly(capturePath: string): Promise<void> {
+  const rows = await rowsOf(capturePath);
+  const SQL = await loadSqlJs();
+  const store = Store.create(SQL, "bench");
+  const classes = new Map([...CLASS_BY_NAME.values()].map((c) => [c.table, c]));
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 100) {
+    store.transaction(() => {
+      for (let k = i; k < Math.min(rows.length, i + 100); k++) store.notifications.insert(classes.get(rows[k].table)!, rows[k].values as SqlValue[]);
+    });
+  }
+  const ms = since(t0);
+  const stored = Object.entries(store.tableCounts())
+    .filter(([t]) => classes.has(t))
+    .reduce((a, [, n]) => a + n, 0);
+  if (stored !== rows.length) throw new Error(`insert only: ${stored} rows stored, ${rows.length} expected`);
+  store.close();
+  print({ rows: rows.length, ms, rowRate: (rows.length / ms) * 1000 });
 }
 
 /**
@@ -324,6 +350,8 @@ export async function runTask(args: string[]): Promise<void> {
       return ingest(rest[0], rest[1]);
     case "native":
       return native(rest[0], rest[1], rest[2]);
+    case "insert":
+      return insertOnly(rest[0]);
     case "save":
       return save(rest[0]);
     case "empty-save":
