@@ -230,8 +230,8 @@ async function emptySave(dir: string): Promise<void> {
   print({ maxRssKb: process.resourceUsage().maxRSS });
 }
 
-/** Opening a database as a reader: load (+ apply -wal) + open + first query, vs fs.readFile. */
-async function open(path: string, order: string): Promise<void> {
+/** Opening a database as a reader (load, apply -wal, open, first query), or fs.readFile of it: `which` says which; one per process. */
+async function open(path: string, which: string): Promise<void> {
   const SQL = await loadSqlJs();
   const out: Record<string, number> = {};
   const readFile = async () => {
@@ -251,13 +251,9 @@ async function open(path: string, order: string): Promise<void> {
     out.latestIsWalSequence = latest?.id === "bench-wal-sequence" ? 1 : 0;
     ps.store.close();
   };
-  if (order === "readfile-first") {
-    await readFile();
-    await ours();
-  } else {
-    await ours();
-    await readFile();
-  }
+  if (which === "readfile") await readFile();
+  else if (which === "ours") await ours();
+  else throw new Error(`open: say "ours" or "readfile", not ${which}`);
   print(out);
 }
 
