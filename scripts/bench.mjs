@@ -3,7 +3,7 @@
 // scripts/bench/main.ts through scripts/run-ts.mjs. Arguments are passed on (--quick, --only …).
 // If better-sqlite3 cannot be installed, its figures are reported as unavailable.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,6 +34,11 @@ if (build.status !== 0) console.error("bench: npm run build failed; the whole-pr
 if (!existsSync(join(deps, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"))) {
   console.error("bench: installing better-sqlite3@12 (benchmark only) into node_modules/.cache/bench-deps");
   mkdirSync(deps, { recursive: true });
+  // npm 11.16+ asks for install scripts to be approved (npm 12 blocks them): better-sqlite3's fetches
+  // or builds its native binary, so the folder's own package.json approves it
+  const manifest = join(deps, "package.json");
+  const pkg = existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")) : { private: true };
+  writeFileSync(manifest, JSON.stringify({ ...pkg, allowScripts: { "better-sqlite3": true } }, null, 2) + "\n");
   const r = spawnSync(npm, ["install", "--prefix", deps, "--no-audit", "--no-fund", "--no-save", "better-sqlite3@12"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   if (r.status !== 0) console.error("bench: better-sqlite3 could not be installed; its figures will be reported as unavailable");
 }
