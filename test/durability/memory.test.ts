@@ -78,10 +78,12 @@ describe("bounded memory and the size warning", () => {
       // cache; 8 MB: run-to-run noise of the fixed part. An export-based save would need ~2.2x.
       expect(live.first, `first live save of a ${fmt(s.bytes)} file`).toBeLessThan(liveEmpty.first + 1.5 * s.bytes + 8 * MB);
       expect(live.peak, `three live saves of a ${fmt(s.bytes)} file`).toBeLessThan(liveEmpty.peak + 1.5 * s.bytes + 8 * MB);
-      // --from-capture reads the whole capture into memory and decodes it (about 3-3.7x the capture
-      // measured, the capture being ~3x the file it makes): not the live bound, a guard against a
-      // leak per event or per save
-      expect(s.peak, `--from-capture of ${fmt(s.captureBytes)}`).toBeLessThan(empty.peak + 5 * s.captureBytes);
+      // --from-capture reads the capture 4 MB at a time but holds the database it builds, in sql.js's
+      // memory file and its WebAssembly heap; V8's heap grows with the run. Not the live bound: a guard
+      // against a leak per event or per save. The 48 MB: the empty run is too short for V8 to optimize
+      // our code (or, with the raised tier-up budget, to recompile sql.js), so its peak (~58 MB) lacks
+      // what any real run has; measured 106-136 MB above it for the 24 MB capture, 182 MB for 90 MB.
+      expect(s.peak, `--from-capture of ${fmt(s.captureBytes)}`).toBeLessThan(empty.peak + 5 * s.captureBytes + 48 * MB);
     }
     console.log(lines.join("\n"));
   }, 120_000);
