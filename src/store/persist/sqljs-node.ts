@@ -51,10 +51,11 @@ export function fileImagePatch(source: string): string | null {
  * 1.8 million to 2 billion. With the default, a short command has dozens of sql.js functions
  * recompiled on background threads, which compete with the main thread for a few cores, and which
  * the process waits for before it can exit (`info` sat idle ~80 ms at its end). Measured on the
- * 2-core test machine (BENCHMARKS.md): `info` 0.21–0.27 → 0.12–0.15 s, cold ingest +10–15 %, the
- * JIT-warm ingest the same, an SQL-heavy 0.6 s read 10 % faster, a 4.5 s `archive` the same within
- * noise. Functions that run long enough still get TurboFan. Set for the whole process (sql.js is
- * its only sizeable WebAssembly) before sql.js is compiled.
+ * 2-core test machine (BENCHMARKS.md): `info` 0.21–0.27 → 0.12–0.15 s, cold ingest +10 %, ~35 MB
+ * less peak memory, an SQL-heavy 0.6 s read 10 % faster; the JIT-warm ingest and a 4.5 s `archive`
+ * the same within noise; bare inserts repeated warm 15–20 % slower. Functions that run long enough
+ * still get TurboFan. Set for the whole process (sql.js is its only sizeable WebAssembly) before
+ * sql.js is compiled.
  */
 export const WASM_TIERING_BUDGET = 2_000_000_000;
 
