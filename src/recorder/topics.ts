@@ -13,7 +13,7 @@ export type TopicKind =
 
 /** Classifies `topic` under the topic root (e.g. `pyDE1`). */
 export function classifyTopic(topic: string, root: string): TopicKind {
-  const prefix = prefixOf(root);
+  const prefix = root.replace(/\/+$/, "") + "/";
   if (!topic.startsWith(prefix)) return { kind: "other" };
   const rest = topic.slice(prefix.length);
   if (rest.startsWith("update/")) return { kind: "update", path: rest.slice("update/".length) };
@@ -21,16 +21,4 @@ export function classifyTopic(topic: string, root: string): TopicKind {
   if (rest === "log" || rest.startsWith("log/")) return { kind: "other" };
   if (rest.length > 0 && !rest.includes("/")) return { kind: "notification", className: rest };
   return { kind: "other" };
-}
-
-let lastRoot: string | null = null;
-let lastPrefix = "";
-
-/** `root/` without doubled slashes; the last one is kept (a recorder has one root). */
-function prefixOf(root: string): string {
-  if (root !== lastRoot) {
-    lastPrefix = root.replace(/\/+$/, "") + "/";
-    lastRoot = root;
-  }
-  return lastPrefix;
 }
