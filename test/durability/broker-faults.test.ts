@@ -11,19 +11,13 @@ import { Mosquitto } from "../support/mosquitto";
 import { scratch } from "../support/paths";
 import { CliProcess } from "../support/recorder-process";
 import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
+import { until } from "../support/until";
 
 const messages = syntheticMessages({ shots: 2, seed: 9 });
 const one = afterShot(messages, 1) + 20;
 const two = afterShot(messages, 2) + 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe("broker faults under the real recorder", () => {
   let feed: LiveFeed;

@@ -15,6 +15,7 @@ import { scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { fileTables, notPrefix, referenceTables, syntheticMessages } from "../support/streams";
 import type { CliProcess } from "../support/recorder-process";
+import { until } from "../support/until";
 
 const messages = syntheticMessages({ shots: 3, seed: 3 });
 const one = afterShot(messages, 1) + 20;
@@ -45,13 +46,6 @@ function fill(dir: string): string {
 
 const saves = (p: CliProcess) => p.lines(/debug record: saved /).length;
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("disk faults under the real recorder", () => {
   let feed: LiveFeed;
@@ -72,13 +66,38 @@ describe("disk faults under the real recorder", () => {
     await feed?.stop();
   });
 
-  it("disk full while saving: the old file stays byte-identical, the error names the file and the free space, nothing is lost once space returns", async () => {
+  /** A recorder on a new file in a scratch folder, with the first shot recorded and saved (the settle save too). */
+  async function firstShotSaved(prefix: string, args: string[] = []): Promise<{ dir: string; db: string; proc: CliProcess }> {
+    const dir = scratch(prefix);
+    const db = join(dir, "pyde1.sqlite3");
+    const proc = await feed.record(db, ["--idle-save", "1", ...args]);
+    await feed.publish(messages.slice(0, one));
+    await feed.sync(proc);
+    await until("a first save", () => saves(proc) >= 1);
+    await new Promise((r) => setTimeout(r, 1300));
+    return { dir, db, proc };
+  }
+
+  /** A recorder on a new file on a 3 MB tmpfs, the first shot fed and received (not yet saved). */
+  async function firstShotOnSmallDisk(): Promise<{ fs: Tmpfs; db: string; proc: CliProcess }> {
     const fs = Tmpfs.mount(3 * 1024 * 1024);
     mounts.push(fs);
     const db = join(fs.dir, "pyde1.sqlite3");
     const proc = await feed.record(db, ["--idle-save", "1", "--fsync-ms", "50"]);
     await feed.publish(messages.slice(0, one));
     await feed.sync(proc);
+    return { fs, db, proc };
+  }
+
+  /** Feeds the second shot and waits until a save fails or is refused. */
+  async function secondShotNotSaved(proc: CliProcess): Promise<void> {
+    await feed.publish(messages.slice(one, two));
+    await feed.sync(proc);
+    await until("a failed or refused save", () => proc.lines(/could not save/).length >= 1);
+  }
+
+  it("disk full while saving: the old file stays byte-identical, the error names the file and the free space, nothing is lost once space returns", async () => {
+    const { fs, db, proc } = await firstShotOnSmallDisk();
     await until("a save after the first shot", () => saves(proc) >= 1 && proc.lines(/sequence .* complete/).length >= 1);
     await new Promise((r) => setTimeout(r, 1300)); // the settle save after the sequence
     const before = readFileSync(db);
@@ -109,12 +128,7 @@ describe("disk faults under the real recorder", () => {
   });
 
   it("kill -9 while the disk is full: the file and journal on disk stay valid; after space returns the restart recovers a prefix holding everything from before the disk filled", async () => {
-    const fs = Tmpfs.mount(3 * 1024 * 1024);
-    mounts.push(fs);
-    const db = join(fs.dir, "pyde1.sqlite3");
-    const proc = await feed.record(db, ["--idle-save", "1", "--fsync-ms", "50"]);
-    await feed.publish(messages.slice(0, one));
-    await feed.sync(proc);
+    const { fs, db, proc } = await firstShotOnSmallDisk();
     await new Promise((r) => setTimeout(r, 300)); // past the fsync window: all of it is in the journal
     const filler = fill(fs.dir);
     await feed.publish(messages.slice(one, two));
@@ -156,22 +170,14 @@ describe("disk faults under the real recorder", () => {
   });
 
   it("the folder turns read-only while recording: saves fail with a clear error, recording goes on, the next save after it is writable again holds everything", async () => {
-    const dir = scratch("pyde1-store-ro-");
-    const db = join(dir, "pyde1.sqlite3");
-    const proc = await feed.record(db, ["--idle-save", "1", "--fsync-ms", "50"]);
-    await feed.publish(messages.slice(0, one));
-    await feed.sync(proc);
-    await until("a first save", () => saves(proc) >= 1);
-    await new Promise((r) => setTimeout(r, 1300));
+    const { dir, db, proc } = await firstShotSaved("pyde1-store-ro-", ["--fsync-ms", "50"]);
     const before = readFileSync(db);
     // a read-only bind mount over the folder: new files cannot be made there (the open journal
     // was opened through the writable mount beneath and keeps working)
     execFileSync("mount", ["--bind", dir, dir]);
     binds.push(dir);
     execFileSync("mount", ["-o", "remount,bind,ro", dir]);
-    await feed.publish(messages.slice(one, two));
-    await feed.sync(proc);
-    await until("a failed save", () => proc.lines(/error record: could not save/).length >= 1);
+    await secondShotNotSaved(proc);
     const failed = proc.lines(/error record: could not save/)[0];
     expect(failed).toContain(db);
     expect(failed).toMatch(/EROFS|read-only/i);
@@ -186,17 +192,9 @@ describe("disk faults under the real recorder", () => {
   });
 
   it("the file deleted underneath: the save is refused with a clear error, no file is made, recording goes on", async () => {
-    const dir = scratch("pyde1-store-deleted-");
-    const db = join(dir, "pyde1.sqlite3");
-    const proc = await feed.record(db, ["--idle-save", "1"]);
-    await feed.publish(messages.slice(0, one));
-    await feed.sync(proc);
-    await until("a first save", () => saves(proc) >= 1);
-    await new Promise((r) => setTimeout(r, 1300));
+    const { dir, db, proc } = await firstShotSaved("pyde1-store-deleted-");
     unlinkSync(db);
-    await feed.publish(messages.slice(one, two));
-    await feed.sync(proc);
-    await until("a refused save", () => proc.lines(/could not save/).length >= 1);
+    await secondShotNotSaved(proc);
     expect(proc.lines(/could not save/)[0]).toContain(`${db}: changed on disk since it was loaded (it was deleted); not saving over it`);
     expect(proc.running).toBe(true);
     expect(await proc.signal("SIGTERM")).toBe(0);
@@ -204,21 +202,13 @@ describe("disk faults under the real recorder", () => {
   });
 
   it("the file replaced underneath: the other file is never overwritten, recording goes on", async () => {
-    const dir = scratch("pyde1-store-replaced-");
-    const db = join(dir, "pyde1.sqlite3");
-    const proc = await feed.record(db, ["--idle-save", "1"]);
-    await feed.publish(messages.slice(0, one));
-    await feed.sync(proc);
-    await until("a first save", () => saves(proc) >= 1);
-    await new Promise((r) => setTimeout(r, 1300));
+    const { dir, db, proc } = await firstShotSaved("pyde1-store-replaced-");
     const other = join(dir, "other.sqlite3");
     copyFileSync(db, other);
     sqlite3(other, "CREATE TABLE mine(x); INSERT INTO mine VALUES ('someone else''s');");
     renameSync(other, db);
     const theirs = readFileSync(db);
-    await feed.publish(messages.slice(one, two));
-    await feed.sync(proc);
-    await until("a refused save", () => proc.lines(/could not save/).length >= 1);
+    await secondShotNotSaved(proc);
     expect(proc.lines(/could not save/)[0]).toContain("replaced by another file");
     expect(proc.running).toBe(true);
     expect(await proc.signal("SIGTERM")).toBe(0);

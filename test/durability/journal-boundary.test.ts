@@ -51,23 +51,34 @@ async function finish(db: string, from: number, log: string[] = []) {
   return { tables: await fileTables(db), recovery: run.recovery };
 }
 
+/**
+ * Shot 1 recorded and saved, shot 2 recorded and saved again, then a crash; then the files are put
+ * back as they lay between the second save's steps: its next journal written (`.journal.next`)
+ * beside the old journal. Returns where shot 1 and shot 2 end, and the old file's bytes.
+ */
+async function crashedInSecondSave(db: string) {
+  const a = afterShot(1);
+  const b = afterShot(2);
+  const run = await openDurable(db);
+  run.feed(messages.slice(0, a));
+  expect(run.ds.save("first")).toBe(true);
+  run.feed(messages.slice(a, b));
+  run.ds.journal.flush();
+  const oldJournal = readFileSync(`${db}.journal`);
+  const oldFile = readFileSync(db);
+  expect(run.ds.save("second")).toBe(true);
+  run.crash();
+  renameSync(`${db}.journal`, `${db}.journal.next`);
+  writeFileSync(`${db}.journal`, oldJournal);
+  return { a, b, oldFile };
+}
+
 describe("the journal boundary", () => {
   it("a crash between the file's rename and the journal's swap: the next journal is used, nothing replayed twice", async () => {
     const want = await referenceTables(messages);
     const db = join(scratch(), "db.sqlite3");
-    const a = afterShot(1);
-    const b = afterShot(2);
-    const run = await openDurable(db);
-    run.feed(messages.slice(0, a));
-    expect(run.ds.save("first")).toBe(true);
-    run.feed(messages.slice(a, b));
-    run.ds.journal.flush();
-    const oldJournal = readFileSync(`${db}.journal`);
-    expect(run.ds.save("second")).toBe(true);
-    run.crash();
     // the state between the two renames: new file, next journal beside the old journal
-    renameSync(`${db}.journal`, `${db}.journal.next`);
-    writeFileSync(`${db}.journal`, oldJournal);
+    const { b } = await crashedInSecondSave(db);
     const log: string[] = [];
     const { tables, recovery } = await finish(db, b, log);
     expect(recovery.replayed).toBe(0); // the file holds everything the old journal has
@@ -79,20 +90,8 @@ describe("the journal boundary", () => {
   it("a crash just before the file's rename: the next journal is discarded, the old journal replayed once", async () => {
     const want = await referenceTables(messages);
     const db = join(scratch(), "db.sqlite3");
-    const a = afterShot(1);
-    const b = afterShot(2);
-    const run = await openDurable(db);
-    run.feed(messages.slice(0, a));
-    expect(run.ds.save("first")).toBe(true);
-    run.feed(messages.slice(a, b));
-    run.ds.journal.flush();
-    const oldJournal = readFileSync(`${db}.journal`);
-    const oldFile = readFileSync(db);
-    expect(run.ds.save("second")).toBe(true);
-    run.crash();
     // the next journal was written, the file not yet replaced
-    renameSync(`${db}.journal`, `${db}.journal.next`);
-    writeFileSync(`${db}.journal`, oldJournal);
+    const { a, b, oldFile } = await crashedInSecondSave(db);
     writeFileSync(db, oldFile);
     const { tables, recovery } = await finish(db, b);
     expect(recovery.replayed).toBe(b - a);

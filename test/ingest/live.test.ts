@@ -10,6 +10,7 @@ import type { FeedState } from "../../src/ingest/mqtt";
 import { Mosquitto, freePort } from "../support/mosquitto";
 import { NOTIFICATION_TABLES, SEQUENCE_RESOURCES } from "../../src/catalog";
 import { RECORDINGS, scratch } from "../support/paths";
+import { until } from "../support/until";
 import { expectMatches, prepareStore, readRecording, readTable, type Recording } from "../recorder/expected";
 
 /** A stand-in for pyDE1's HTTP API: answers each path with the capture's bodies for it, in order. */
@@ -32,13 +33,6 @@ async function standInPyde1(events: RecorderEvent[]): Promise<{ server: Server; 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Publishes the capture's messages in order, much faster than real time (QoS 0, as pyDE1 does). */
 async function publish(client: MqttClient, events: RecorderEvent[]): Promise<void> {

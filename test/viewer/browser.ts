@@ -97,3 +97,22 @@ export function pixelsOfColor(page: Page, selector: string, color: string): Prom
 export async function waitForRows(page: Page, count: number): Promise<void> {
   await page.waitForFunction((n) => document.querySelectorAll("#sequence-list li[data-sequence-id]").length === n, count, { timeout: 30_000 });
 }
+
+/** A page with the dialogs it opened (dismissed) and the errors it threw, for asserting there were none. */
+export interface WatchedPage {
+  page: Page;
+  dialogs: string[];
+  errors: string[];
+}
+
+/** Starts recording a page's dialogs (dismissing each) and uncaught errors. */
+export function watched(page: Page): WatchedPage {
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { page, dialogs, errors };
+}

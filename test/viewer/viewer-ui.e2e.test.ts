@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { FIXTURES, scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
-import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows } from "./browser";
+import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows, watched, type WatchedPage } from "./browser";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const THREE = join(FIXTURES, "recordings/three-shots");
@@ -29,16 +29,8 @@ async function serve(db: string): Promise<RunningServer> {
   return startServer({ source: await FileSource.open(db), port: 0, viewerDir: VIEWER_DIR, pollMs: 150 });
 }
 
-async function page(): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-  const p = await context.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  p.on("dialog", (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  p.on("pageerror", (e) => errors.push(e.message));
-  return { page: p, dialogs, errors };
+async function page(): Promise<WatchedPage> {
+  return watched(await context.newPage());
 }
 
 beforeAll(async () => {

@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { FIXTURES, RECORDINGS, scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
-import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows } from "./browser";
+import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows, watched, type WatchedPage } from "./browser";
 
 const PRESSURE = "#12a37d";
 const SHOT_COLORS = ["#1e88e5", "#e53935"];
@@ -47,16 +47,8 @@ afterAll(async () => {
 });
 
 /** Opens a page that records dialogs and page errors. */
-async function newPage(width = 1400, height = 900): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height } });
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on("dialog", (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return { page, dialogs, errors };
+async function newPage(width = 1400, height = 900): Promise<WatchedPage> {
+  return watched(await browser.newPage({ viewport: { width, height } }));
 }
 
 /** Serves a database file; the caller closes the server. */
