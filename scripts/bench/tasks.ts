@@ -16,7 +16,7 @@ import { Recorder } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
 import type { RecorderEvent } from "../../src/recorder/events";
 import { legacyShotFile } from "../../src/export/legacy-shot";
-import { CLASS_BY_NAME, columnsOf } from "../../src/catalog";
+import { CLASS_BY_NAME, columnsOf, NOTIFICATION_TABLES, type NotificationClass } from "../../src/catalog";
 import type { SqlValue } from "sql.js";
 import { median, quantile, since } from "./common";
 
@@ -59,23 +59,30 @@ async function ingestOnce(capturePath: string, mode: string, report: boolean): P
     recorder.close("shutdown");
     journal.close();
     const ms = since(t0);
-    const rows = Object.entries(store.tableCounts())
-      .filter(([t]) => t !== "sequence" && t !== "profile" && t !== "persist_hkv")
-      .reduce((a, [, n]) => a + n, 0);
+    const rows = notificationRows(store);
     if (report) print({ notifications: messages, rows, ms, rate: (messages / ms) * 1000, fsyncs, journalBytes: statSync(join(dir, "db.journal")).size });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The notification rows (table, values) our recorder writes for a capture, in write order. */
-async function rowsOf(capturePath: string): Promise<{ table: string; values: unknown[] }[]> {
+/** Rows in the store's 13 notification tables together. */
+function notificationRows(store: Store): number {
+  const counts = store.tableCounts();
+  return NOTIFICATION_TABLES.reduce((a, t) => a + (counts[t] ?? 0), 0);
+}
+
+/** A notification row our recorder wrote: its class and its values. */
+type Row = { cls: NotificationClass; values: SqlValue[] };
+
+/** The notification rows our recorder writes for a capture, in write order. */
+async function rowsOf(capturePath: string): Promise<Row[]> {
   const SQL = await loadSqlJs();
   const store = Store.create(SQL, "bench");
-  const rows: { table: string; values: unknown[] }[] = [];
+  const rows: Row[] = [];
   const insert = store.notifications.insert.bind(store.notifications);
   store.notifications.insert = (cls, values) => {
-    rows.push({ table: cls.table, values: [...values] });
+    rows.push({ cls, values: [...values] });
     insert(cls, values);
   };
   const recorder = new Recorder(store);
@@ -94,17 +101,14 @@ async function insertOnly(capturePath: string): Promise<void> {
   const rows = await rowsOf(capturePath);
   const SQL = await loadSqlJs();
   const store = Store.create(SQL, "bench");
-  const classes = new Map([...CLASS_BY_NAME.values()].map((c) => [c.table, c]));
   const t0 = performance.now();
   for (let i = 0; i < rows.length; i += 100) {
     store.transaction(() => {
-      for (let k = i; k < Math.min(rows.length, i + 100); k++) store.notifications.insert(classes.get(rows[k].table)!, rows[k].values as SqlValue[]);
+      for (let k = i; k < Math.min(rows.length, i + 100); k++) store.notifications.insert(rows[k].cls, rows[k].values);
     });
   }
   const ms = since(t0);
-  const stored = Object.entries(store.tableCounts())
-    .filter(([t]) => classes.has(t))
-    .reduce((a, [, n]) => a + n, 0);
+  const stored = notificationRows(store);
   if (stored !== rows.length) throw new Error(`insert only: ${stored} rows stored, ${rows.length} expected`);
   store.close();
   print({ rows: rows.length, ms, rowRate: (rows.length / ms) * 1000 });
@@ -185,7 +189,7 @@ async function native(capturePath: string, schemaPath: string, depsDir: string):
     const rows = await rowsOf(capturePath);
     const b = open("insert.sqlite3");
     const insertAll = b.db.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) b.statements.get(rows[i].table)!.run(rows[i].values);
+      for (let i = from; i < to; i++) b.statements.get(rows[i].cls.table)!.run(rows[i].values);
     });
     const t1 = performance.now();
     for (let i = 0; i < rows.length; i += 100) insertAll(i, Math.min(rows.length, i + 100));
