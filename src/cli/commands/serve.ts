@@ -16,21 +16,21 @@ function portOf(text: string): number {
 async function serveUntilSignal(source: DatabaseSource, host: string, port: number, recording: RunningRecording | null, label: string): Promise<number> {
   const server = await startServer({ source, host, port, pollMs: recording ? 0 : undefined });
   console.log(`serving ${server.url} for ${label}`);
-  if (recording) recordingNotifies(recording, server.notifyChanged);
+  // open pages are told when a save (a completed shot) happened
+  if (recording) recording.onSaved = (reason) => server.notifyChanged({ reason });
   await untilSignal();
   await server.close();
   if (recording) await recording.stop();
   return 0;
 }
 
-/** Makes a recording tell open pages when a save (a completed shot) happened. */
-function recordingNotifies(recording: RunningRecording, notify: (detail?: Record<string, unknown>) => void): void {
-  recording.onSaved = (reason) => notify({ reason });
-}
-
-/** Starts recording in this process with the command line's settings. */
-function startRecording(args: Parsed): Promise<RunningRecording> {
-  return startLiveRecording(liveSettings(args, consoleLog(args.values.verbose === true)));
+/** Records in this process with the command line's settings and serves what it holds (`serve --record`, `start`). */
+async function serveRecording(args: Parsed): Promise<number> {
+  const s = resolveSettings(args, ["host", "port"]);
+  const port = portOf(s.port!);
+  const recording = await startLiveRecording(liveSettings(args, consoleLog(args.values.verbose === true)));
+  const name = recording.durable.ps.persistence.name;
+  return serveUntilSignal(new StoreSource(name, () => recording.store), s.host!, port, recording, `${name} (recording)`);
 }
 
 const SERVE_ROUTES = `  GET /                                   the viewer
@@ -66,13 +66,7 @@ Example:
   pyde1-store serve --db /var/lib/pyde1/pyde1.sqlite3 --port 8080`,
   options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]), record: { type: "boolean" } },
   async run(args) {
-    if (args.values.record) {
-      const s = resolveSettings(args, ["host", "port"]);
-      const port = portOf(s.port!);
-      const recording = await startRecording(args);
-      const source = new StoreSource(recording.durable.ps.persistence.name, () => recording.store);
-      return serveUntilSignal(source, s.host!, port, recording, `${recording.durable.ps.persistence.name} (recording)`);
-    }
+    if (args.values.record) return serveRecording(args);
     const path = required(args, "db");
     const host = optional(args, "host") ?? "127.0.0.1";
     const port = portOf(optional(args, "port") ?? "8080");
@@ -101,10 +95,6 @@ ${LIVE_OPTIONS_HELP}
 ${SETTINGS_HELP}`,
   options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]) },
   async run(args) {
-    const s = resolveSettings(args, ["host", "port"]);
-    const port = portOf(s.port!);
-    const recording = await startRecording(args);
-    const source = new StoreSource(recording.durable.ps.persistence.name, () => recording.store);
-    return serveUntilSignal(source, s.host!, port, recording, `${recording.durable.ps.persistence.name} (recording)`);
+    return serveRecording(args);
   },
 };
