@@ -26,6 +26,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Persistence } from "./persistence";
+import { growableBytes } from "./growable-bytes";
 import { applyWal, walCommittedSize } from "../wal";
 import { FileChangedError, ForeignWriterError, LockedError, StoreError } from "../errors";
 
@@ -49,13 +50,16 @@ const seenOf = (s: Stats): Seen => ({ ino: s.ino, size: s.size, mtimeMs: s.mtime
 
 /**
  * Reads a whole file into a Buffer of at least `room` bytes (the file's bytes first, the rest
- * unset), with the stats of the open file it read.
+ * zero), with the stats of the open file it read. The Buffer is our own (never a slice of Node's
+ * shared pool) and can grow in place (growable-bytes.ts): sql.js's memory file system then grows
+ * the database without copying it.
  */
 function readWhole(path: string, room: number): { bytes: Buffer; stat: Stats } {
   const fd = openSync(path, "r");
   try {
     const stat = fstatSync(fd);
-    const bytes = Buffer.allocUnsafeSlow(Math.max(stat.size, room)); // never a slice of the shared pool
+    const size = Math.max(stat.size, room);
+    const bytes = Buffer.from(growableBytes(size).buffer, 0, size);
     let off = 0;
     while (off < stat.size) {
       const n = readSync(fd, bytes, off, Math.min(stat.size - off, 1 << 30), off);

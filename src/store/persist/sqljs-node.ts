@@ -16,6 +16,7 @@ import { dirname } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInThisContext } from "node:vm";
 import type { Database, SqlJsStatic } from "sql.js";
+import { canGrowInPlace, growFileBytes } from "./growable-bytes";
 
 /** A sql.js Database that may offer {@link fileImage}. */
 export interface ImageDatabase extends Database {
@@ -45,6 +46,26 @@ export function fileImagePatch(source: string): string | null {
   return source.slice(0, at) + method + source.slice(at);
 }
 
+/** The name under which the patched sql.js source finds {@link growFileBytes}. */
+const GROW = "__pyde1GrowFile";
+
+/**
+ * The memory file system's growth of a file, handed to {@link growFileBytes} (in place, no copy of
+ * the file; see growable-bytes.ts), or null when the build's growth code is not found. In the
+ * MEMFS write: `CAP>=NEED||(NEED=Math.max(NEED,CAP*(CAP<1048576?2:1.125)>>>0),CAP&&(NEED=Math.max(NEED,256)),
+ * CAP=NODE.CONTENTS.subarray(0,NODE.USED),NODE.CONTENTS=new Uint8Array(NEED),NODE.CONTENTS.set(CAP))`.
+ */
+export function growthPatch(source: string): string | null {
+  const growth =
+    /(\w+)>=(\w+)\|\|\(\2=Math\.max\(\2,\1\*\(\1<1048576\?2:1\.125\)>>>0\),\1&&\(\2=\s*Math\.max\(\2,256\)\),\1=(\w+)\.([\w$]+)\.subarray\(0,\3\.([\w$]+)\),\3\.\4=new Uint8Array\(\2\),\3\.\4\.set\(\1\)\)/.exec(
+      source,
+    );
+  if (!growth) return null;
+  const [whole, cap, need, node, contents, used] = growth;
+  const grown = `${cap}>=${need}||(${node}.${contents}=${GROW}(${node}.${contents},${node}.${used},${need}))`;
+  return source.slice(0, growth.index) + grown + source.slice(growth.index + whole.length);
+}
+
 /**
  * V8's budget (roughly bytes of code executed per function) before a WebAssembly function compiled
  * by its baseline compiler (Liftoff) is recompiled by its optimizing one (TurboFan), raised from
@@ -61,6 +82,7 @@ export const WASM_TIERING_BUDGET = 2_000_000_000;
 
 let engine: Promise<SqlJsStatic> | null = null;
 let patched = false;
+let growsInPlace = false;
 
 /**
  * The sql.js engine for Node, with `fileImage()` on its databases when this sql.js build allows it
@@ -78,11 +100,13 @@ export function loadNodeSqlJs(): Promise<SqlJsStatic> {
     engine = holdEventLoop((require("sql.js") as (config?: object) => Promise<SqlJsStatic>)());
     return engine;
   }
-  const run = runInThisContext(`(function (exports, require, module, __filename, __dirname) {${withImage}\n})`, {
+  const withGrowth = canGrowInPlace() ? growthPatch(withImage) : null;
+  growsInPlace = withGrowth !== null;
+  const run = runInThisContext(`(function (exports, require, module, __filename, __dirname, ${GROW}) {${withGrowth ?? withImage}\n})`, {
     filename: file,
-  }) as (e: object, r: NodeJS.Require, m: { exports: unknown }, f: string, d: string) => void;
+  }) as (e: object, r: NodeJS.Require, m: { exports: unknown }, f: string, d: string, g: typeof growFileBytes) => void;
   const mod: { exports: unknown } = { exports: {} };
-  run(mod.exports as object, createRequire(file), mod, file, dirname(file));
+  run(mod.exports as object, createRequire(file), mod, file, dirname(file), growFileBytes);
   engine = holdEventLoop((mod.exports as (config?: object) => Promise<SqlJsStatic>)());
   return engine;
 }
@@ -104,4 +128,12 @@ function holdEventLoop<T>(compiling: Promise<T>): Promise<T> {
 /** True when the engine from {@link loadNodeSqlJs} gives databases a `fileImage()`. */
 export function hasFileImage(): boolean {
   return patched;
+}
+
+/**
+ * True when the engine from {@link loadNodeSqlJs} grows its database files in place
+ * ({@link growFileBytes}) instead of copying them into a larger buffer.
+ */
+export function growsFilesInPlace(): boolean {
+  return growsInPlace;
 }
