@@ -256,6 +256,13 @@ if (only.has("open")) {
   figures.push({ section: "open", what: `${mb} MB + -wal (${ours[0].walFrames} frames): ours load + apply -wal + open + first query (latest sequence)`, value: openMs, unit: "ms", runs: ours.map((r) => r.openMs!), command: cmd("ours"), note: ours[0].latestIsWalSequence === 1 ? "the -wal's new sequence is the latest: applied" : "WAL sequence NOT seen" });
   figures.push({ section: "open", what: `${mb} MB: fs.readFile`, value: readMs, unit: "ms", runs: plain.map((r) => r.readFileMs!), command: cmd("readfile") });
   ratios.push({ what: `open ${mb} MB: ours / fs.readFile`, ratio: openMs / readMs, target: "<= 1.5x", met: openMs / readMs <= 1.5 });
+  // the first write after opening: sql.js alone grew its file by copying it whole (see growable-bytes.ts)
+  type First = { ms: number; bytes: number; grownBy: number; openMaxRssKb: number; maxRssKb: number };
+  const firsts = repeat(() => task<First>(["first-write", path]), quick ? 1 : 3);
+  const firstCmd = `node main.mjs --task first-write bench-data/db-${mb}MB-wal/pyde1.sqlite3`;
+  figures.push({ section: "open", what: `${mb} MB: first write after opening (300 shot rows in one transaction; the file grows by ${firsts[0].grownBy} bytes)`, value: median(firsts.map((r) => r.ms)), unit: "ms", runs: firsts.map((r) => r.ms), command: firstCmd });
+  const peakRatio = (r: First) => (r.maxRssKb * 1024) / r.bytes;
+  figures.push({ section: "open", what: `${mb} MB: peak RSS after that first write / file size (after opening: ${sig(median(firsts.map((r) => (r.openMaxRssKb * 1024) / r.bytes)))})`, value: median(firsts.map(peakRatio)), unit: "x", runs: firsts.map(peakRatio), command: firstCmd });
 }
 
 // ---- 5. durability window ----

@@ -262,6 +262,23 @@ async function open(path: string, which: string): Promise<void> {
 }
 
 /**
+ * The first write after opening a large database, as a recorder's first shot after a restart: 300
+ * shot rows in one transaction, which extends the file. Reports the commit's time and the peak RSS
+ * before and after it (sql.js alone copied the whole file into a larger buffer here).
+ */
+async function firstWrite(path: string): Promise<void> {
+  const SQL = await loadSqlJs();
+  const ps = await PersistentStore.open(SQL, FilePersistence.open(path, { mode: "read" }), { upgrade: false });
+  const openMaxRssKb = process.resourceUsage().maxRSS;
+  const before = ps.store.fileImage().length;
+  const t = performance.now();
+  ps.store.transaction(() => ps.store.db.exec("INSERT INTO shot_sample_with_volume_update SELECT * FROM shot_sample_with_volume_update ORDER BY rowid DESC LIMIT 300"));
+  const ms = since(t);
+  print({ ms, bytes: before, grownBy: ps.store.fileImage().length - before, openMaxRssKb, maxRssKb: process.resourceUsage().maxRSS });
+  ps.store.close();
+}
+
+/**
  * Durability window: the capture's events fed at `rate` a second for `seconds`, each into the
  * recorder with the journal appending on accept and the store saved when a sequence ends (as the
  * live recorder does); per message, the time from receipt to the fsync that covered it.
@@ -358,6 +375,8 @@ export async function runTask(args: string[]): Promise<void> {
       return emptySave(rest[0]);
     case "open":
       return open(rest[0], rest[1]);
+    case "first-write":
+      return firstWrite(rest[0]);
     case "durability":
       return durability(rest[0], Number(rest[1]), Number(rest[2]));
     case "legacy":
