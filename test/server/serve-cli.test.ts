@@ -1,7 +1,7 @@
 /** `pyde1-store serve` as a user runs it: prints its URL, answers, refuses bad options, stops on SIGTERM. */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FIXTURES, ROOT, scratch } from "../support/paths";
 import { cli } from "../support/cli";
@@ -50,4 +50,28 @@ it("explains a missing file and a bad port", () => {
   const port = cli(["serve", "--db", db, "--port", "http"]);
   expect(port.code).toBe(2);
   expect(port.stderr).toContain("--port");
+});
+
+it("takes --db, --host and --port from the environment and the config file, as 'start' does", async () => {
+  const config = join(scratch(), "pyde1-store.conf");
+  writeFileSync(config, JSON.stringify({ port: "0", host: "127.0.0.1" }));
+  const env = { ...process.env, PYDE1_STORE_DB: db, PYDE1_STORE_CONFIG: config };
+  const other = spawn(process.execPath, [join(ROOT, "dist/cli.js"), "serve"], { stdio: ["ignore", "pipe", "pipe"], env });
+  try {
+    const served = await new Promise<string>((done, fail) => {
+      let out = "";
+      other.stdout!.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /serving (http:\/\/127\.0\.0\.1:(\d+)\/) for (.*)\n/.exec(out);
+        if (m) done(m[0]);
+      });
+      other.once("exit", (code) => fail(new Error(`serve exited with ${code}`)));
+    });
+    expect(served).toContain(db); // the environment's file
+    expect(served).not.toContain(":8080/"); // the config file's port 0: a free one
+    const base = /(http:\S+\/) for/.exec(served)![1];
+    expect(((await (await fetch(`${base}api/sequences`)).json()) as unknown[]).length).toBe(3);
+  } finally {
+    other.kill("SIGTERM");
+  }
 });

@@ -1,6 +1,6 @@
 /** `pyde1-store serve` and `pyde1-store start`: the shot viewer, optionally recording in the same process. */
 import type { Command, Parsed } from "../command";
-import { optional, required, UsageError } from "../command";
+import { UsageError } from "../command";
 import { FileSource, StoreSource, startServer, type DatabaseSource } from "../../server";
 import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
 import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
@@ -44,8 +44,8 @@ const SERVE_ROUTES = `  GET /                                   the viewer
 export const serve: Command = {
   name: "serve",
   summary: "serve the shot viewer and a read-only JSON API (optionally recording too)",
-  help: `Usage: pyde1-store serve --db FILE [--host 127.0.0.1] [--port 8080]
-       pyde1-store serve --db FILE --record [--broker URL ...]
+  help: `Usage: pyde1-store serve [--db FILE] [--host 127.0.0.1] [--port 8080]
+       pyde1-store serve [--db FILE] --record [--broker URL ...]
 
 Serves the shot viewer for FILE in your browser. Without --record FILE is read, never written; a
 live pyDE1 file's -wal is applied, and open pages refresh their list when the file changes.
@@ -55,23 +55,24 @@ serves what it holds; open pages refresh when a shot completes.
 ${SERVE_ROUTES}
 
 Options:
-  --db FILE     the database to show
+  --db FILE     the database to show (default ./data/pyde1.sqlite3, where 'start' records)
   --host HOST   address to listen on (default 127.0.0.1: this computer only)
   --port N      port (default 8080; 0 picks a free one)
   --record      also record, with these options (as 'pyde1-store record'):
 ${LIVE_OPTIONS_HELP}
   -h, --help    show this help
 
+${SETTINGS_HELP}
+
 Example:
   pyde1-store serve --db /var/lib/pyde1/pyde1.sqlite3 --port 8080`,
   options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]), record: { type: "boolean" } },
   async run(args) {
     if (args.values.record) return serveRecording(args);
-    const path = required(args, "db");
-    const host = optional(args, "host") ?? "127.0.0.1";
-    const port = portOf(optional(args, "port") ?? "8080");
-    const source = await FileSource.open(path);
-    return serveUntilSignal(source, host, port, null, source.name);
+    const s = resolveSettings(args, ["db", "host", "port"]);
+    const port = portOf(s.port!);
+    const source = await FileSource.open(s.db!);
+    return serveUntilSignal(source, s.host!, port, null, source.name);
   },
 };
 
