@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendFileSync, readFileSync, renameSync, truncateSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32, Journal, readJournal } from "../../src/store/persist/journal";
 import { scratch } from "../support/paths";
@@ -109,9 +109,11 @@ describe("journal", () => {
     const { journal } = Journal.open<E>(path);
     for (let i = 1; i <= 10; i++) journal.append(ev(i));
     journal.writeNext(`${path}.next`, [ev(9), ev(10)]);
+    journal.append(ev(11)); // while the save runs: to both files
+    journal.flush();
     renameSync(`${path}.next`, path);
-    journal.reopen();
-    journal.append(ev(11));
+    journal.adoptNext();
+    journal.append(ev(12));
     journal.close();
     const c = readJournal<E>(path)!;
     expect(c.base).toBe(10);
@@ -119,7 +121,27 @@ describe("journal", () => {
       [9, 9],
       [10, 10],
       [11, 11],
+      [12, 12],
     ]);
+  });
+
+  it("while a save runs, appends to the next journal too; a failed save drops it and the journal holds everything", () => {
+    const path = join(scratch(), "db.journal");
+    const { journal } = Journal.open<E>(path);
+    for (let i = 1; i <= 5; i++) journal.append(ev(i));
+    journal.writeNext(`${path}.next`, [ev(5)]);
+    journal.append(ev(6));
+    journal.append(ev(7));
+    journal.flush();
+    // a crash now, before the renames: both files hold 6 and 7 (the one that survives is chosen by the file's mark)
+    expect(readJournal<E>(`${path}.next`)!.records.map((r) => r.n)).toEqual([5, 6, 7]);
+    expect(readJournal<E>(path)!.records.map((r) => r.n)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    journal.dropNext(); // the save failed
+    expect(existsSync(`${path}.next`)).toBe(false);
+    journal.append(ev(8));
+    journal.close();
+    expect(readJournal<E>(path)!.records.map((r) => r.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(readJournal<E>(path)!.base).toBe(0);
   });
 
   it("keeps blocks larger than its starting buffer, and text of every UTF-8 length, exact", () => {

@@ -30,6 +30,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  unlinkSync,
   writeSync,
   writevSync,
   constants,
@@ -185,6 +186,11 @@ export class Journal<E> {
   /** the file's size up to the last fsynced record */
   private size: number;
   private failing = false;
+  /**
+   * The next journal while a save is under way ({@link writeNext}): every block is written and
+   * fsynced to it as well, so events accepted during the save are in whichever journal survives.
+   */
+  private next: { path: string; fd: number; size: number } | null = null;
 
   private constructor(
     /** the journal file's path */
@@ -288,19 +294,17 @@ export class Journal<E> {
     const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
     const total = head.length + body.length;
     try {
-      let off = 0;
-      while (off < total) {
-        off +=
-          off < head.length
-            ? writevSync(this.fd, [head.subarray(off), body])
-            : writeSync(this.fd, body, off - head.length, total - off);
-      }
+      writeBlock(this.fd, head, body);
+      if (this.next) writeBlock(this.next.fd, head, body);
       fdatasyncSync(this.fd);
+      if (this.next) fdatasyncSync(this.next.fd);
     } catch (e) {
-      try {
-        ftruncateSync(this.fd, this.size);
-      } catch {
-        /* the reader cuts a torn tail anyway */
+      for (const [fd, size] of [[this.fd, this.size], ...(this.next ? [[this.next.fd, this.next.size]] : [])]) {
+        try {
+          ftruncateSync(fd, size);
+        } catch {
+          /* the reader cuts a torn tail anyway */
+        }
       }
       if (!this.failing) {
         this.failing = true;
@@ -310,6 +314,7 @@ export class Journal<E> {
       throw e;
     }
     this.size += total;
+    if (this.next) this.next.size += total;
     this.pendingBytes = 0;
     this.pendingCount = 0;
     // a burst (or a long write failure) may have grown the buffer: give the memory back
@@ -326,23 +331,44 @@ export class Journal<E> {
   /**
    * Writes the journal that follows a save containing everything up to `lastSeq`, at `path`
    * (normally `<journal>.next`): a header with base = lastSeq and the `warm` events the recorder
-   * needs to rebuild its state, numbered up to base. The caller renames it over the journal once
-   * the save is durable, then calls {@link reopen}.
+   * needs to rebuild its state, numbered up to base. From then on every appended record goes to
+   * both files, so a save may take its time while recording goes on. Once the save is durable the
+   * caller renames `path` over the journal and calls {@link adoptNext}; if the save fails, it calls
+   * {@link dropNext}.
    */
   writeNext(path: string, warm: E[]): void {
     this.flush();
+    if (this.next) this.dropNext();
     const base = this.lastSeq;
     const head = Buffer.from(`${JSON.stringify({ journal: this.id, base })}\n`, "utf8");
     const lines = warm.map((e) => `${this.codec.encode(e)}\n`).join("");
     writeWhole(path, warm.length ? Buffer.concat([head, block(lines, base - warm.length + 1)]) : head);
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+    this.next = { path, fd, size: fstatSync(fd).size };
   }
 
-  /** Reopens the journal file (after it was replaced by a rename) for appending. */
-  reopen(): void {
+  /** After the next journal was renamed over this one: appends go on in it alone. */
+  adoptNext(): void {
+    const next = this.next;
+    if (!next) throw new Error(`${this.path}: no next journal to adopt (writeNext first)`);
     this.flush();
     closeSync(this.fd);
-    this.fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
-    this.size = fstatSync(this.fd).size;
+    this.fd = next.fd;
+    this.size = next.size;
+    this.next = null;
+  }
+
+  /** After a failed save: stops writing to the next journal and removes it. */
+  dropNext(): void {
+    const next = this.next;
+    if (!next) return;
+    this.next = null;
+    closeSync(next.fd);
+    try {
+      unlinkSync(next.path);
+    } catch {
+      /* already gone */
+    }
   }
 
   /** Flushes and closes the file (closed even when the flush fails; then it throws). */
@@ -353,7 +379,18 @@ export class Journal<E> {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       closeSync(this.fd);
+      if (this.next) closeSync(this.next.fd);
+      this.next = null;
     }
+  }
+}
+
+/** Writes a block (its header line, then its body) at the end of an append-mode file. */
+function writeBlock(fd: number, head: Buffer, body: Buffer): void {
+  const total = head.length + body.length;
+  let off = 0;
+  while (off < total) {
+    off += off < head.length ? writevSync(fd, [head.subarray(off), body]) : writeSync(fd, body, off - head.length, total - off);
   }
 }
 
