@@ -111,9 +111,8 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
   const durable = await DurableStore.open(SQL, s.db, { fsyncMs: s.fsyncMs, warnBytes: s.warnBytes, log: s.log });
   if (durable.ps.backupPath) s.log("info", `record: upgraded ${s.db} to schema v3; the original is at ${durable.ps.backupPath}`);
   let settle: ReturnType<typeof setTimeout> | null = null;
-  const save = (reason: string) => {
-    if (durable.save(reason)) running.onSaved?.(reason);
-  };
+  // in the background: receipt and the journal go on while the file is written
+  const save = (reason: string) => void durable.saveInBackground(reason);
   const live = recordLive(durable.ps.store, {
     broker: s.broker,
     topicRoot: s.topicRoot,
@@ -158,6 +157,7 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
         s.log("info", `record: saved and closed ${durable.ps.persistence.name}`);
       })()),
   };
+  durable.onSaved = (reason) => running.onSaved?.(reason);
   return running;
 }
 

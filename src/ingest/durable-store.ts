@@ -12,6 +12,11 @@
  * base equals the file's SEQ is the journal (the crash fell between the two renames); otherwise it
  * is discarded. Journal records up to the base prime the recorder (no writes); later ones are
  * replayed into the database, which is then saved.
+ *
+ * While recording, a save runs in the background ({@link DurableStore.saveInBackground}): the
+ * file's bytes are written on Node's I/O threads while events go on being received and journaled,
+ * to the next journal as well, so whichever journal survives a crash holds them. The database is
+ * held still meanwhile (the recorder's writes wait in memory) and takes them after the rename.
  */
 import { existsSync, renameSync, statSync, statfsSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
@@ -143,49 +148,125 @@ export class DurableStore {
     this.journal.append(event);
   }
 
+  /** called after each save that wrote the file, with its reason (e.g. to tell open viewer pages) */
+  onSaved: ((reason: string) => void) | null = null;
+  /** the save running in the background, if one is */
+  private saving: Promise<boolean> | null = null;
+  /** a save asked for while another ran: its reason, to run when that one ends */
+  private saveAgain: string | null = null;
+
   /**
    * Saves when there is something to save and no sequence is being recorded: commits, marks the
    * boundary, writes the next journal, replaces the file, moves the next journal into place.
    * Returns true when the file was written. Errors (disk full, file changed underneath) are logged
-   * and the data stays in memory and in the journal; the next save tries again.
+   * and the data stays in memory and in the journal; the next save tries again. Synchronous:
+   * nothing else runs meanwhile (start-up recovery, shutdown); while recording, use
+   * {@link saveInBackground}. Not while a background save runs (see {@link settled}).
    */
   save(reason: string): boolean {
+    if (!this.needsSave()) return false;
+    try {
+      const count = this.beginSave();
+      this.file.saveSync(this.ps.store.fileImage());
+      this.endSave(count);
+    } catch (e) {
+      return this.saveFailed(reason, e);
+    }
+    return this.saved(reason);
+  }
+
+  /**
+   * {@link save} with the file's bytes written on Node's I/O threads while recording goes on:
+   * events are still received and journaled (to the next journal as well), and the database's
+   * writes wait in memory until the file is replaced, then are committed. On a slow disk a save
+   * of a large file takes seconds; receipt no longer waits for it. One save at a time: one asked
+   * for meanwhile runs when it ends. Resolves true when this call wrote the file.
+   */
+  saveInBackground(reason: string): Promise<boolean> {
+    if (this.saving) {
+      this.saveAgain = reason;
+      return Promise.resolve(false);
+    }
+    const run = this.writeInBackground(reason).finally(() => {
+      this.saving = null;
+      const again = this.saveAgain;
+      this.saveAgain = null;
+      if (again !== null) void this.saveInBackground(again);
+    });
+    this.saving = run;
+    return run;
+  }
+
+  /** Resolves when no background save runs (one asked for meanwhile included). */
+  async settled(): Promise<void> {
+    while (this.saving) await this.saving;
+  }
+
+  private async writeInBackground(reason: string): Promise<boolean> {
+    if (!this.needsSave()) return false;
+    const rec = this.recorder;
+    try {
+      const count = this.beginSave();
+      rec?.holdWrites(true);
+      await this.file.saveInBackground(this.ps.store.fileImage());
+      this.endSave(count);
+    } catch (e) {
+      return this.saveFailed(reason, e);
+    } finally {
+      rec?.holdWrites(false);
+    }
+    return this.saved(reason);
+  }
+
+  /** Commits the recorder's writes; true when there is something to save and no sequence is being recorded. */
+  private needsSave(): boolean {
     const rec = this.recorder;
     if (rec && rec.openSequence) return false;
     rec?.flush();
+    return this.ps.store.dirty;
+  }
+
+  /** Marks the boundary inside the database and writes the next journal; returns the change count the file will hold. */
+  private beginSave(): number {
     const store = this.ps.store;
-    if (!store.dirty) return false;
-    const journalPath = this.journal.path;
+    this.journal.flush();
+    store.hkv.set(JOURNAL_MARK.header, JOURNAL_MARK.key, `${this.journal.id}:${this.journal.lastSeq}`);
+    this.journal.writeNext(`${this.journal.path}.next`, this.recorder ? this.recorder.retained() : []);
+    return store.changeCount;
+  }
+
+  /** After the file was replaced: the next journal becomes the journal. */
+  private endSave(count: number): void {
+    this.ps.store.markSaved(count);
+    renameSync(`${this.journal.path}.next`, this.journal.path);
+    this.journal.adoptNext(); // before anything else can fail: appends must go to the file now named the journal
+    fsyncFolder(dirname(this.journal.path));
+  }
+
+  private saveFailed(reason: string, e: unknown): false {
+    collectGarbage();
     try {
-      this.journal.flush();
-      const seq = this.journal.lastSeq;
-      store.hkv.set(JOURNAL_MARK.header, JOURNAL_MARK.key, `${this.journal.id}:${seq}`);
-      const warm = rec ? rec.retained() : [];
-      this.journal.writeNext(`${journalPath}.next`, warm);
-      const count = store.changeCount;
-      this.file.saveSync(store.fileImage());
-      store.markSaved(count);
-      renameSync(`${journalPath}.next`, journalPath);
-      fsyncFolder(dirname(journalPath));
-      this.journal.reopen();
-    } catch (e) {
-      collectGarbage();
-      try {
-        if (existsSync(`${journalPath}.next`)) unlinkSync(`${journalPath}.next`);
-      } catch {
-        /* nothing to clean */
-      }
-      this.log("error", `record: could not save ${this.ps.persistence.name} (${reason}): ${(e as Error).message}${freeSpace(this.ps.persistence.name)}`);
-      return false;
+      this.journal.dropNext();
+      if (existsSync(`${this.journal.path}.next`)) unlinkSync(`${this.journal.path}.next`);
+    } catch {
+      /* nothing to clean */
     }
-    collectGarbage(); // the export buffer: freed now, not whenever V8 feels external-memory pressure
+    this.log("error", `record: could not save ${this.ps.persistence.name} (${reason}): ${(e as Error).message}${freeSpace(this.ps.persistence.name)}`);
+    return false;
+  }
+
+  private saved(reason: string): true {
+    collectGarbage(); // a file-sized buffer left by a load or an export: freed now, not whenever V8 feels external-memory pressure
     this.log("debug", `record: saved ${this.ps.persistence.name} (${reason})`);
     this.warnIfLarge();
+    this.onSaved?.(reason);
     return true;
   }
 
-  /** Saves, closes the journal and releases the file. */
+  /** Waits for a background save, saves, closes the journal and releases the file. */
   async close(): Promise<void> {
+    this.saveAgain = null;
+    await this.settled();
     this.recorder?.close("shutdown");
     this.save("shutdown");
     const waiting = this.journal.waiting;

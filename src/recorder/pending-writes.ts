@@ -12,6 +12,11 @@ export class PendingWrites {
   private queue: (() => void)[] = [];
   /** when true, writes are dropped (the recorder is rebuilding state from events already stored) */
   muted = false;
+  /**
+   * when true, writes are kept and not committed (a save is writing the database's bytes, which
+   * must not change under it); the first flush after it is lifted commits them all
+   */
+  held = false;
 
   constructor(
     private readonly store: Store,
@@ -32,10 +37,11 @@ export class PendingWrites {
   /**
    * Commits every queued write in one transaction. A write the database refuses is logged and
    * skipped; the others are kept. Returns the number of writes committed. When the transaction
-   * cannot begin (someone else holds one), the writes stay queued for the next flush.
+   * cannot begin (someone else holds one), or while {@link held}, the writes stay queued for the
+   * next flush.
    */
   flush(): number {
-    if (this.queue.length === 0) return 0;
+    if (this.queue.length === 0 || this.held) return 0;
     const work = this.queue;
     try {
       this.store.transaction(() => {

@@ -180,6 +180,16 @@ export class Recorder {
     return this.pending.flush();
   }
 
+  /**
+   * Holds the database still (`true`: writes queue up in memory, nothing is committed, events are
+   * handled as usual) or lets it go (`false`: the queued writes are committed now). A save that
+   * writes the database's bytes while recording goes on holds it for that time.
+   */
+  holdWrites(hold: boolean): void {
+    this.pending.held = hold;
+    if (!hold) this.pending.flush();
+  }
+
   /** Stops recording an open sequence (e.g. on shutdown) and commits. */
   close(reason: CloseReason = "shutdown"): void {
     const seq = this.current;

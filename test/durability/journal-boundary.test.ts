@@ -1,7 +1,8 @@
 /**
  * The journal's exact boundary with the saved file, at unit level (DurableStore and Journal on
  * real files): a crash between the file's rename and the journal's swap, a crash just before the
- * file's rename, and a torn or corrupt journal tail. Each restart must give, once the rest of the
+ * file's rename (for a save that blocks, and for one that runs in the background while events go
+ * on arriving), and a torn or corrupt journal tail. Each restart must give, once the rest of the
  * stream is fed, exactly the tables of the fault-free recording: no duplicate, no loss.
  */
 import { describe, expect, it } from "vitest";
@@ -95,6 +96,75 @@ describe("the journal boundary", () => {
     writeFileSync(db, oldFile);
     const { tables, recovery } = await finish(db, b);
     expect(recovery.replayed).toBe(b - a);
+    expect(existsSync(`${db}.journal.next`)).toBe(false);
+    expect(tables).toEqual(want);
+  });
+
+  it("a background save: events go on being handled and journaled meanwhile, the file holds the database as the save began, nothing is lost or doubled", async () => {
+    const want = await referenceTables(messages);
+    const db = join(scratch(), "db.sqlite3");
+    const a = afterShot(1);
+    const mid = a + 300; // the next shot's first 300 events arrive while the file is written
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, a));
+    const saving = run.ds.saveInBackground("first");
+    expect(existsSync(`${db}.journal.next`)).toBe(true);
+    const changes = run.ds.ps.store.changeCount;
+    run.feed(messages.slice(a, mid)); // handled now: the save has not finished (it has not even written yet)
+    expect(run.ds.ps.store.changeCount).toBe(changes); // held still under the save
+    expect(await saving).toBe(true);
+    expect(run.ds.ps.store.changeCount).toBeGreaterThan(changes); // the held writes, committed after it
+    expect(await fileTables(db)).toEqual(await referenceTables(messages.slice(0, a)));
+    const journal = readJournal(`${db}.journal`, RECORDER_CODEC)!;
+    expect(journal.records.filter((r) => r.n > journal.base).length).toBe(mid - a); // the events of the save's time
+    run.crash();
+    const { tables, recovery } = await finish(db, mid);
+    expect(recovery.replayed).toBe(mid - a);
+    expect(tables).toEqual(want);
+  });
+
+  it("a crash during a background save, before the file's rename: the old journal, with what came during the save, is replayed once", async () => {
+    const want = await referenceTables(messages);
+    const db = join(scratch(), "db.sqlite3");
+    const a = afterShot(1);
+    const mid = a + 300;
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, a));
+    const saving = run.ds.saveInBackground("first");
+    run.feed(messages.slice(a, mid));
+    run.ds.journal.flush(); // as its fsync timer would
+    // the files as they lie at the crash: the old file (none yet), the old journal, the next journal
+    const atCrash = { journal: readFileSync(`${db}.journal`), next: readFileSync(`${db}.journal.next`) };
+    expect(existsSync(db)).toBe(false);
+    expect(await saving).toBe(true);
+    run.crash();
+    unlinkSync(db);
+    writeFileSync(`${db}.journal`, atCrash.journal);
+    writeFileSync(`${db}.journal.next`, atCrash.next);
+    const { tables, recovery } = await finish(db, mid);
+    expect(recovery.replayed).toBe(mid);
+    expect(existsSync(`${db}.journal.next`)).toBe(false);
+    expect(tables).toEqual(want);
+  });
+
+  it("a crash during a background save, between the file's rename and the journal's swap: the next journal, with what came during the save, is used", async () => {
+    const want = await referenceTables(messages);
+    const db = join(scratch(), "db.sqlite3");
+    const a = afterShot(1);
+    const mid = a + 300;
+    const run = await openDurable(db);
+    run.feed(messages.slice(0, a));
+    const saving = run.ds.saveInBackground("first");
+    run.feed(messages.slice(a, mid));
+    run.ds.journal.flush();
+    const oldJournal = readFileSync(`${db}.journal`);
+    expect(await saving).toBe(true);
+    run.crash();
+    // the new file is in place; the next journal not yet renamed over the old one
+    renameSync(`${db}.journal`, `${db}.journal.next`);
+    writeFileSync(`${db}.journal`, oldJournal);
+    const { tables, recovery } = await finish(db, mid);
+    expect(recovery.replayed).toBe(mid - a);
     expect(existsSync(`${db}.journal.next`)).toBe(false);
     expect(tables).toEqual(want);
   });

@@ -24,6 +24,8 @@ import {
   writeSync,
   type Stats,
 } from "node:fs";
+import { promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Persistence } from "./persistence";
 import { growableBytes } from "./growable-bytes";
@@ -84,6 +86,11 @@ export function readDatabaseFile(path: string, withWal: boolean): { bytes: Uint8
   if (!wal || stat.size === 0) return { bytes: bytes.subarray(0, stat.size), stat, walFramesApplied: 0 };
   const result = applyWal(bytes, wal, { inPlace: true, fileLength: stat.size });
   return { bytes: result.bytes, stat, walFramesApplied: result.framesApplied };
+}
+
+/** True when the file's owner or group is not this process's (a save then tries to keep them). */
+function differentOwner(old: Stats): boolean {
+  return typeof process.getuid === "function" && (old.uid !== process.getuid() || old.gid !== process.getgid?.());
 }
 
 /** True when a process with this pid is running. */
@@ -166,11 +173,52 @@ export class FilePersistence implements Persistence {
     this.saveSync(bytes);
   }
 
-  /** {@link save}, synchronously (nothing else runs between the checks and the rename). */
-  saveSync(bytes: Uint8Array): void {
+  /**
+   * {@link saveSync} with the bytes written and fsynced on Node's I/O threads, `chunkBytes` at a
+   * time, so the event loop goes on meanwhile (a recorder keeps receiving). The caller keeps
+   * `bytes` unchanged until it settles, and starts no other save meanwhile. The checks are made
+   * again just before the rename, synchronously with it.
+   */
+  async saveInBackground(bytes: Uint8Array, chunkBytes = 4 << 20): Promise<void> {
+    const old = this.checkBeforeSave();
+    const tmp = `${this.name}.tmp-${process.pid}`;
+    let handle: FileHandle | null = null;
+    try {
+      handle = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, old ? old.mode & 0o7777 : 0o644);
+      let off = 0;
+      while (off < bytes.length) off += (await handle.write(bytes, off, Math.min(bytes.length - off, chunkBytes))).bytesWritten;
+      if (old) {
+        await handle.chmod(old.mode & 0o7777);
+        if (differentOwner(old)) await handle.chown(old.uid, old.gid).catch(() => {}); // not permitted: the file becomes ours
+      }
+      await handle.sync();
+      await handle.close();
+      handle = null;
+      this.checkBeforeSave(); // nothing changed on disk while we wrote; then the rename, with no await between
+      renameSync(tmp, this.name);
+    } catch (e) {
+      await handle?.close().catch(() => {});
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // nothing to remove
+      }
+      throw e;
+    }
+    fsyncFolder(dirname(this.name));
+    this.seen = seenOf(statSync(this.name));
+  }
+
+  /** Refuses a save in read mode, beside another writer, or over a file changed on disk; returns the file's stats. */
+  private checkBeforeSave(): Stats | null {
     if (this.mode !== "write") throw new StoreError(this.name, `${this.name}: opened read-only; not saving.`);
     this.refuseForeignWriter();
-    const old = this.checkUnchanged();
+    return this.checkUnchanged();
+  }
+
+  /** {@link save}, synchronously (nothing else runs between the checks and the rename). */
+  saveSync(bytes: Uint8Array): void {
+    const old = this.checkBeforeSave();
     const tmp = `${this.name}.tmp-${process.pid}`;
     let fd = -1;
     try {
@@ -179,7 +227,7 @@ export class FilePersistence implements Persistence {
       while (off < bytes.length) off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 24));
       if (old) {
         fchmodSync(fd, old.mode & 0o7777);
-        if (typeof process.getuid === "function" && (old.uid !== process.getuid() || old.gid !== process.getgid?.())) {
+        if (differentOwner(old)) {
           try {
             fchownSync(fd, old.uid, old.gid);
           } catch {
