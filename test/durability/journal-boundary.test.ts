@@ -74,6 +74,24 @@ async function crashedInSecondSave(db: string) {
   return { a, b, oldFile };
 }
 
+/**
+ * Shot 1 recorded, then a background save begun and the next 300 events fed while it runs (the
+ * journal flushed, as its fsync timer would); the save not awaited. Returns where shot 1 and the
+ * fed events end, and the store's change count when the save began.
+ */
+async function savingWhileFed(db: string) {
+  const a = afterShot(1);
+  const mid = a + 300;
+  const run = await openDurable(db);
+  run.feed(messages.slice(0, a));
+  const saving = run.ds.saveInBackground("first");
+  expect(existsSync(`${db}.journal.next`)).toBe(true);
+  const changesAtStart = run.ds.ps.store.changeCount;
+  run.feed(messages.slice(a, mid)); // handled now: the save has not finished (it has not even written yet)
+  run.ds.journal.flush();
+  return { run, saving, a, mid, changesAtStart };
+}
+
 describe("the journal boundary", () => {
   it("a crash between the file's rename and the journal's swap: the next journal is used, nothing replayed twice", async () => {
     const want = await referenceTables(messages);
@@ -103,17 +121,10 @@ describe("the journal boundary", () => {
   it("a background save: events go on being handled and journaled meanwhile, the file holds the database as the save began, nothing is lost or doubled", async () => {
     const want = await referenceTables(messages);
     const db = join(scratch(), "db.sqlite3");
-    const a = afterShot(1);
-    const mid = a + 300; // the next shot's first 300 events arrive while the file is written
-    const run = await openDurable(db);
-    run.feed(messages.slice(0, a));
-    const saving = run.ds.saveInBackground("first");
-    expect(existsSync(`${db}.journal.next`)).toBe(true);
-    const changes = run.ds.ps.store.changeCount;
-    run.feed(messages.slice(a, mid)); // handled now: the save has not finished (it has not even written yet)
-    expect(run.ds.ps.store.changeCount).toBe(changes); // held still under the save
+    const { run, saving, a, mid, changesAtStart } = await savingWhileFed(db);
+    expect(run.ds.ps.store.changeCount).toBe(changesAtStart); // held still under the save
     expect(await saving).toBe(true);
-    expect(run.ds.ps.store.changeCount).toBeGreaterThan(changes); // the held writes, committed after it
+    expect(run.ds.ps.store.changeCount).toBeGreaterThan(changesAtStart); // the held writes, committed after it
     expect(await fileTables(db)).toEqual(await referenceTables(messages.slice(0, a)));
     const journal = readJournal(`${db}.journal`, RECORDER_CODEC)!;
     expect(journal.records.filter((r) => r.n > journal.base).length).toBe(mid - a); // the events of the save's time
@@ -126,13 +137,7 @@ describe("the journal boundary", () => {
   it("a crash during a background save, before the file's rename: the old journal, with what came during the save, is replayed once", async () => {
     const want = await referenceTables(messages);
     const db = join(scratch(), "db.sqlite3");
-    const a = afterShot(1);
-    const mid = a + 300;
-    const run = await openDurable(db);
-    run.feed(messages.slice(0, a));
-    const saving = run.ds.saveInBackground("first");
-    run.feed(messages.slice(a, mid));
-    run.ds.journal.flush(); // as its fsync timer would
+    const { run, saving, mid } = await savingWhileFed(db);
     // the files as they lie at the crash: the old file (none yet), the old journal, the next journal
     const atCrash = { journal: readFileSync(`${db}.journal`), next: readFileSync(`${db}.journal.next`) };
     expect(existsSync(db)).toBe(false);
@@ -150,13 +155,7 @@ describe("the journal boundary", () => {
   it("a crash during a background save, between the file's rename and the journal's swap: the next journal, with what came during the save, is used", async () => {
     const want = await referenceTables(messages);
     const db = join(scratch(), "db.sqlite3");
-    const a = afterShot(1);
-    const mid = a + 300;
-    const run = await openDurable(db);
-    run.feed(messages.slice(0, a));
-    const saving = run.ds.saveInBackground("first");
-    run.feed(messages.slice(a, mid));
-    run.ds.journal.flush();
+    const { run, saving, a, mid } = await savingWhileFed(db);
     const oldJournal = readFileSync(`${db}.journal`);
     expect(await saving).toBe(true);
     run.crash();

@@ -88,6 +88,15 @@ export function readDatabaseFile(path: string, withWal: boolean): { bytes: Uint8
   return { bytes: result.bytes, stat, walFramesApplied: result.framesApplied };
 }
 
+/** Removes a file, if it is there (a temp file after a failed save). */
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // nothing to remove
+  }
+}
+
 /** True when the file's owner or group is not this process's (a save then tries to keep them). */
 function differentOwner(old: Stats): boolean {
   return typeof process.getuid === "function" && (old.uid !== process.getuid() || old.gid !== process.getgid?.());
@@ -198,13 +207,14 @@ export class FilePersistence implements Persistence {
       renameSync(tmp, this.name);
     } catch (e) {
       await handle?.close().catch(() => {});
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing to remove
-      }
+      removeIfThere(tmp);
       throw e;
     }
+    this.replaced();
+  }
+
+  /** After the temp file was renamed over the file: the rename made durable, the new file remembered. */
+  private replaced(): void {
     fsyncFolder(dirname(this.name));
     this.seen = seenOf(statSync(this.name));
   }
@@ -241,15 +251,10 @@ export class FilePersistence implements Persistence {
       renameSync(tmp, this.name);
     } catch (e) {
       if (fd >= 0) closeSync(fd);
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing to remove
-      }
+      removeIfThere(tmp);
       throw e;
     }
-    fsyncFolder(dirname(this.name));
-    this.seen = seenOf(statSync(this.name));
+    this.replaced();
   }
 
   /** Releases the lock. */
