@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs the system programs the tests drive for real (the sqlite3 CLI, the
-# mosquitto broker, Debian's chromium) when missing, builds dist/, then runs vitest.
+# mosquitto broker, Debian's chromium, util-linux's fincore) when missing, builds dist/, then runs vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,7 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 { [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1; } || need+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v fincore >/dev/null 2>&1 || need+=(util-linux-extra)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test: installing ${need[*]} (apt-get)"

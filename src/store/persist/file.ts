@@ -1,7 +1,7 @@
 /**
  * Persistence on a native file (Node only). Loading reads the file as a Buffer (no copy) and, for
  * readers, applies a live writer's `-wal`. Saving never patches the file: it writes
- * `<file>.tmp-<pid>` beside it, fsyncs, renames over the file and fsyncs the folder, keeping the old
+ * `<file>.tmp-<pid>` beside it (around the page cache where allowed: image-file.ts), fsyncs, renames over the file and fsyncs the folder, keeping the old
  * file's mode, owner and group. It refuses to save over a file someone else changed, or while a
  * `-wal`/`-shm` beside it shows another SQLite writer.
  */
@@ -24,11 +24,10 @@ import {
   writeSync,
   type Stats,
 } from "node:fs";
-import { promises as fsp } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Persistence } from "./persistence";
 import { growableBytes } from "./growable-bytes";
+import { ImageFile } from "./image-file";
 import { applyWal, walCommittedSize } from "../wal";
 import { FileChangedError, ForeignWriterError, LockedError, StoreError } from "../errors";
 
@@ -121,6 +120,13 @@ export class FilePersistence implements Persistence {
   readonly mode: "write" | "read";
   /** what applying a `-wal` did on the last load (read mode), for messages */
   walFramesApplied = 0;
+  /**
+   * Saves write the new file around the page cache where the system allows it (image-file.ts);
+   * false writes through the cache (for comparisons).
+   */
+  direct = true;
+  /** bytes of the last save written around the page cache (for figures and tests) */
+  lastSaveDirectBytes = 0;
   private seen: Seen | null = null;
   private lockPath: string | null = null;
 
@@ -191,22 +197,18 @@ export class FilePersistence implements Persistence {
   async saveInBackground(bytes: Uint8Array, chunkBytes = 4 << 20): Promise<void> {
     const old = this.checkBeforeSave();
     const tmp = `${this.name}.tmp-${process.pid}`;
-    let handle: FileHandle | null = null;
+    let file: ImageFile | null = null;
     try {
-      handle = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, old ? old.mode & 0o7777 : 0o644);
-      let off = 0;
-      while (off < bytes.length) off += (await handle.write(bytes, off, Math.min(bytes.length - off, chunkBytes))).bytesWritten;
-      if (old) {
-        await handle.chmod(old.mode & 0o7777);
-        if (differentOwner(old)) await handle.chown(old.uid, old.gid).catch(() => {}); // not permitted: the file becomes ours
-      }
-      await handle.sync();
-      await handle.close();
-      handle = null;
+      file = ImageFile.create(tmp, old ? old.mode & 0o7777 : 0o644, this.direct);
+      await file.writeAll(bytes, chunkBytes);
+      if (old) this.keepOwnership(file.fd, old);
+      await file.sync();
+      this.closeImage(file);
+      file = null;
       this.checkBeforeSave(); // nothing changed on disk while we wrote; then the rename, with no await between
       renameSync(tmp, this.name);
     } catch (e) {
-      await handle?.close().catch(() => {});
+      file?.close();
       removeIfThere(tmp);
       throw e;
     }
@@ -230,31 +232,38 @@ export class FilePersistence implements Persistence {
   saveSync(bytes: Uint8Array): void {
     const old = this.checkBeforeSave();
     const tmp = `${this.name}.tmp-${process.pid}`;
-    let fd = -1;
+    let file: ImageFile | null = null;
     try {
-      fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, old ? old.mode & 0o7777 : 0o644);
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 24));
-      if (old) {
-        fchmodSync(fd, old.mode & 0o7777);
-        if (differentOwner(old)) {
-          try {
-            fchownSync(fd, old.uid, old.gid);
-          } catch {
-            // Not permitted (we are not root): the file becomes ours, as any rewrite would make it.
-          }
-        }
-      }
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = -1;
+      file = ImageFile.create(tmp, old ? old.mode & 0o7777 : 0o644, this.direct);
+      file.writeAllSync(bytes);
+      if (old) this.keepOwnership(file.fd, old);
+      file.syncSync();
+      this.closeImage(file);
+      file = null;
       renameSync(tmp, this.name);
     } catch (e) {
-      if (fd >= 0) closeSync(fd);
+      file?.close();
       removeIfThere(tmp);
       throw e;
     }
     this.replaced();
+  }
+
+  /** Gives the new file the old one's permissions and, where allowed, its owner and group. */
+  private keepOwnership(fd: number, old: Stats): void {
+    fchmodSync(fd, old.mode & 0o7777);
+    if (!differentOwner(old)) return;
+    try {
+      fchownSync(fd, old.uid, old.gid);
+    } catch {
+      // Not permitted (we are not root): the file becomes ours, as any rewrite would make it.
+    }
+  }
+
+  /** Closes a written temp file, keeping how much of it went around the page cache. */
+  private closeImage(file: ImageFile): void {
+    this.lastSaveDirectBytes = file.directBytes;
+    file.close();
   }
 
   /** Releases the lock. */
