@@ -26,8 +26,11 @@ const O_DIRECT: number = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);
 
-/** True for the error a system gives when it will not write this memory, offset or file directly. */
-const refusedDirect = (e: unknown) => (e as NodeJS.ErrnoException).code === "EINVAL";
+/** The errors a system gives when it will not write this memory, offset or file directly. */
+const REFUSALS = new Set(["EINVAL", "EOPNOTSUPP", "ENOTSUP"]);
+
+/** True for an error that means "not directly": the bytes then go through the page cache. */
+const refusedDirect = (e: unknown) => REFUSALS.has((e as NodeJS.ErrnoException).code ?? "");
 
 /** A new file (created or truncated) being written with a database image. */
 export class ImageFile {
