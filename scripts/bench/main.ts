@@ -283,12 +283,14 @@ if (only.has("durability")) {
     for (const rate of [20, 2000]) {
       log(`durability: ${rate} msgs/s for ${seconds} s, ${label}`);
       type Dur = { messages: number; fsyncs: number; p50: number; p99: number; max: number; saves: number; longestSaveMs: number };
-      const r = task<Dur>(["durability", capture, String(rate), String(seconds), start]);
+      // three runs: a single stall of the disk's fsync decides one run's p99 (BENCHMARKS.md, "the disk's stalls")
+      const rs = repeat(() => task<Dur>(["durability", capture, String(rate), String(seconds), start]), quick ? 1 : 3);
+      const r = { ...rs[0], p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)), max: Math.max(...rs.map((x) => x.max)), longestSaveMs: Math.max(...rs.map((x) => x.longestSaveMs)) };
       const cmd = `node main.mjs --task durability CAPTURE ${rate} ${seconds} ${start === "-" ? "-" : `bench-data/db-${bigMb}MB.sqlite3`}`;
       const what = `${label}, ${rate} msgs/s (${rate === 20 ? "DE1 rate" : "100x"})`;
-      figures.push({ section: "durability", what: `${what}, ${r.messages} messages, ${r.fsyncs} fsyncs, ${r.saves} background saves: arrival → fsync p50`, value: r.p50, unit: "ms", command: cmd });
-      figures.push({ section: "durability", what: `${what}: p99 (max ${sig(r.max)} ms; longest save ${sig(r.longestSaveMs)} ms)`, value: r.p99, unit: "ms", command: cmd });
-      ratios.push({ what: `durability p99, ${what}`, ratio: r.p99, target: "<= 150 ms", met: r.p99 <= 150, note: "ms, not a ratio" });
+      figures.push({ section: "durability", what: `${what}, ${r.messages} messages, ${r.fsyncs} fsyncs, ${r.saves} background saves a run: arrival → fsync p50`, value: r.p50, unit: "ms", runs: rs.map((x) => x.p50), command: cmd });
+      figures.push({ section: "durability", what: `${what}: p99 (max ${sig(r.max)} ms; longest save ${sig(r.longestSaveMs)} ms)`, value: r.p99, unit: "ms", runs: rs.map((x) => x.p99), command: cmd });
+      ratios.push({ what: `durability p99, ${what}`, ratio: r.p99, target: "<= 150 ms", met: r.p99 <= 150, note: `ms, not a ratio; median of ${rs.length} runs` });
     }
   }
 }
