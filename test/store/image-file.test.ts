@@ -9,7 +9,7 @@ import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { FIXTURES, scratch } from "../support/paths";
 import { copyDatabase } from "../support/copy-db";
-import { sqlite3 } from "../support/cli";
+import { cli, sqlite3 } from "../support/cli";
 
 /** Pages of `file` in the page cache, as util-linux's `fincore` reports them. */
 function cachedPages(file: string): number {
@@ -104,5 +104,17 @@ describe("the file a save writes (around the page cache where allowed)", () => {
     expect(cachedPages(db)).toBeGreaterThan(0);
     await ps.close();
     expect(sqlite3(db, "SELECT value FROM persist_hkv WHERE header='test'")).toBe("through the cache");
+  });
+
+  it("the command line saves around the cache, and through it with PYDE1_STORE_DIRECT_IO=0", () => {
+    const dir = scratch();
+    const capture = join(FIXTURES, "recordings/three-shots/capture.ndjson");
+    const direct = join(dir, "direct.sqlite3");
+    const cached = join(dir, "cached.sqlite3");
+    expect(cli(["record", "--db", direct, "--from-capture", capture]).code).toBe(0);
+    expect(cli(["record", "--db", cached, "--from-capture", capture], { PYDE1_STORE_DIRECT_IO: "0" }).code).toBe(0);
+    expect(cachedPages(direct)).toBe(0);
+    expect(cachedPages(cached)).toBeGreaterThan(0);
+    expect(Buffer.compare(readFileSync(direct), readFileSync(cached))).toBe(0);
   });
 });

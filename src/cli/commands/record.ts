@@ -4,7 +4,7 @@ import type { Command } from "../command";
 import { numberOption, optional, UsageError } from "../command";
 import { openForWrite } from "../open-db";
 import { SETTINGS_HELP } from "../settings";
-import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, startLiveRecording, untilSignal } from "../live-recording";
+import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, SAVE_HELP, startLiveRecording, untilSignal } from "../live-recording";
 import { recordEvents } from "../../ingest/run-capture";
 import { captureFileEvents } from "../../ingest/capture-file";
 import { StoreError } from "../../store/errors";
@@ -41,7 +41,9 @@ ${LIVE_OPTIONS_HELP}
   --rate N             with --from-capture: pace the feed at N events/s (default: as fast as possible)
   -h, --help           show this help
 
-${SETTINGS_HELP}`,
+${SETTINGS_HELP}
+
+${SAVE_HELP}`,
   options: { ...LIVE_OPTIONS, "from-capture": { type: "string" }, rate: { type: "string" } },
   async run(args) {
     const log = consoleLog(args.values.verbose === true);

@@ -3,7 +3,7 @@ import type { Command, Parsed } from "../command";
 import { UsageError } from "../command";
 import { FileSource, StoreSource, startServer, type DatabaseSource } from "../../server";
 import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
-import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
+import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, SAVE_HELP, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
 
 /** Checks a --port value. */
 function portOf(text: string): number {
@@ -64,6 +64,8 @@ ${LIVE_OPTIONS_HELP}
 
 ${SETTINGS_HELP}
 
+${SAVE_HELP}
+
 Example:
   pyde1-store serve --db /var/lib/pyde1/pyde1.sqlite3 --port 8080`,
   options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]), record: { type: "boolean" } },
@@ -93,7 +95,9 @@ ${LIVE_OPTIONS_HELP}
   --port N             port (default 8080; 0 picks a free one)
   -h, --help           show this help
 
-${SETTINGS_HELP}`,
+${SETTINGS_HELP}
+
+${SAVE_HELP}`,
   options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]) },
   async run(args) {
     return serveRecording(args);

@@ -122,9 +122,10 @@ export class FilePersistence implements Persistence {
   walFramesApplied = 0;
   /**
    * Saves write the new file around the page cache where the system allows it (image-file.ts);
-   * false writes through the cache (for comparisons).
+   * false writes through the cache. The environment variable `PYDE1_STORE_DIRECT_IO=0` makes it
+   * false for every file (a way out on a file system whose direct I/O misbehaves).
    */
-  direct = true;
+  direct = process.env.PYDE1_STORE_DIRECT_IO !== "0";
   /** bytes of the last save written around the page cache (for figures and tests) */
   lastSaveDirectBytes = 0;
   private seen: Seen | null = null;
