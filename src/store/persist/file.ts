@@ -1,9 +1,10 @@
 /**
  * Persistence on a native file (Node only). Loading reads the file as a Buffer (no copy) and, for
  * readers, applies a live writer's `-wal`. Saving never patches the file: it writes
- * `<file>.tmp-<pid>` beside it (around the page cache where allowed: image-file.ts), fsyncs, renames over the file and fsyncs the folder, keeping the old
- * file's mode, owner and group. It refuses to save over a file someone else changed, or while a
- * `-wal`/`-shm` beside it shows another SQLite writer.
+ * `<file>.tmp-<pid>` beside it (around the page cache where allowed: image-file.ts), fsyncs,
+ * renames over the file and fsyncs the folder, keeping the old file's mode, owner and group. It
+ * refuses to save over a file someone else changed, or while a `-wal`/`-shm` beside it shows
+ * another SQLite writer.
  */
 import {
   closeSync,

@@ -2,10 +2,10 @@
  * The new file a save writes a database image into (Node only), written around the page cache
  * where the system allows it (`O_DIRECT`). A save writes the whole file; through the page cache
  * that means copying it into fresh cache pages first and writing them back at the fsync. On the
- * benchmark machine the same 100 MB save took 115–295 ms that way, depending on how dear fresh
+ * benchmark machine the same 100 MB save took 87–422 ms that way, depending on how dear fresh
  * memory was that minute, and on a Raspberry Pi the cache copy is as large as the database the
  * process already holds, in a machine with little to spare. Written directly, the disk takes the
- * bytes from our own memory: 76–103 ms for 100 MB, as `cp` + `sync` (BENCHMARKS.md), nothing left
+ * bytes from our own memory: 74–109 ms for 100 MB, as `cp` + `sync` (BENCHMARKS.md), nothing left
  * in the page cache, and the fsync has only metadata to write.
  *
  * Direct writes need offsets, lengths and memory aligned to the block size. What is not aligned
@@ -16,7 +16,7 @@
 import { closeSync, constants, fsync, fsyncSync, openSync, write, writeSync } from "node:fs";
 import { promisify } from "node:util";
 
-/** The alignment direct writes keep to (offsets, lengths, memory): a page, a multiple of any block size in use. */
+/** The alignment direct writes keep to (offsets, lengths, memory): a page, a multiple of the block sizes in use. */
 export const DIRECT_ALIGN = 4096;
 
 /** Direct writes go in pieces of this size (fewer, larger requests; the gain stops around here). */
