@@ -28,12 +28,12 @@ export const LIVE_OPTIONS: OptionSpec = {
   verbose: { type: "boolean" },
 };
 
-/** The `--help` lines of {@link LIVE_OPTIONS}. */
 /** How a recording's saves are written, for the help of the commands that record. */
 export const SAVE_HELP = `Saves write the new file around the page cache (O_DIRECT) where the file system allows it, so a
 large save does not fill memory with a second copy; PYDE1_STORE_DIRECT_IO=0 writes through the page
 cache instead.`;
 
+/** The `--help` lines of {@link LIVE_OPTIONS}. */
 export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default ./data/pyde1.sqlite3)
   --broker URL         MQTT broker, e.g. mqtt://localhost:1883 (default), mqtts://host:8883
   --topic-root R       pyDE1's topic root (default pyDE1)

@@ -38,7 +38,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
 
   it("writes an unaligned tail, memory that does not start on a page and memory the system refuses through the cache, from where the direct writes stopped", async () => {
     const dir = scratch();
-    const tailed = pattern(5 * DIRECT_ALIGN + 100).subarray(0); // 5 pages direct, 100 bytes cached
+    const tailed = pattern(5 * DIRECT_ALIGN + 100); // 5 pages direct, 100 bytes cached
     const a = ImageFile.create(join(dir, "tailed"), 0o644);
     a.writeAllSync(tailed);
     a.syncSync();

@@ -32,6 +32,13 @@ const REFUSALS = new Set(["EINVAL", "EOPNOTSUPP", "ENOTSUP"]);
 /** True for an error that means "not directly": the bytes then go through the page cache. */
 const refusedDirect = (e: unknown) => REFUSALS.has((e as NodeJS.ErrnoException).code ?? "");
 
+/** One write of an image: `length` bytes at `offset` of the file (and of the image), on `fd`. */
+interface Piece {
+  fd: number;
+  offset: number;
+  length: number;
+}
+
 /** A new file (created or truncated) being written with a database image. */
 export class ImageFile {
   /** the descriptor opened with `O_DIRECT`, or -1 */
@@ -84,13 +91,19 @@ export class ImageFile {
     return this.cached;
   }
 
-  /** Writes all of `bytes` from the start of the file, directly as far as allowed. */
-  writeAllSync(bytes: Uint8Array): void {
+  /**
+   * The writes of `bytes` from the start of the file, in order, `pieceBytes` (rounded down to the
+   * alignment) at a time: directly as far as allowed, then through the cache. Each yield is sent
+   * back the bytes that write wrote, or has its error thrown in: a refusal of direct I/O sends the
+   * rest through the cache, any other error ends the plan.
+   */
+  private *plan(bytes: Uint8Array, pieceBytes: number): Generator<Piece, void, number> {
+    const piece = Math.max(DIRECT_ALIGN, pieceBytes - (pieceBytes % DIRECT_ALIGN));
     let span = this.directSpan(bytes);
     let off = 0;
     while (off < span) {
       try {
-        off += writeSync(this.direct, bytes, off, Math.min(span - off, DIRECT_PIECE), off);
+        off += yield { fd: this.direct, offset: off, length: Math.min(span - off, piece) };
       } catch (e) {
         if (!refusedDirect(e)) throw e;
         span = off; // this memory or offset is refused: the rest through the cache
@@ -98,7 +111,23 @@ export class ImageFile {
       if (off % DIRECT_ALIGN !== 0) span = off; // a short write: what follows is no longer aligned
     }
     this.directBytes = off;
-    while (off < bytes.length) off += writeSync(this.cachedFd(), bytes, off, Math.min(bytes.length - off, DIRECT_PIECE), off);
+    while (off < bytes.length) off += yield { fd: this.cachedFd(), offset: off, length: Math.min(bytes.length - off, piece) };
+  }
+
+  /** Writes all of `bytes` from the start of the file, directly as far as allowed. */
+  writeAllSync(bytes: Uint8Array): void {
+    const plan = this.plan(bytes, DIRECT_PIECE);
+    for (let step = plan.next(); !step.done; ) {
+      const { fd, offset, length } = step.value;
+      let written: number;
+      try {
+        written = writeSync(fd, bytes, offset, length, offset);
+      } catch (e) {
+        step = plan.throw(e);
+        continue;
+      }
+      step = plan.next(written);
+    }
   }
 
   /**
@@ -106,21 +135,17 @@ export class ImageFile {
    * meanwhile. The caller keeps `bytes` unchanged until it settles.
    */
   async writeAll(bytes: Uint8Array, pieceBytes = 4 << 20): Promise<void> {
-    const piece = Math.max(DIRECT_ALIGN, pieceBytes - (pieceBytes % DIRECT_ALIGN));
-    let span = this.directSpan(bytes);
-    let off = 0;
-    while (off < span) {
+    const plan = this.plan(bytes, pieceBytes);
+    for (let step = plan.next(); !step.done; ) {
+      const { fd, offset, length } = step.value;
+      let written: number;
       try {
-        off += (await writeAsync(this.direct, bytes, off, Math.min(span - off, piece), off)).bytesWritten;
+        written = (await writeAsync(fd, bytes, offset, length, offset)).bytesWritten;
       } catch (e) {
-        if (!refusedDirect(e)) throw e;
-        span = off;
+        step = plan.throw(e);
+        continue;
       }
-      if (off % DIRECT_ALIGN !== 0) span = off;
-    }
-    this.directBytes = off;
-    while (off < bytes.length) {
-      off += (await writeAsync(this.cachedFd(), bytes, off, Math.min(bytes.length - off, piece), off)).bytesWritten;
+      step = plan.next(written);
     }
   }
 
