@@ -5,7 +5,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, promises as fsp } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { spawn } from "node:child_process";
 import { loadNodeSqlJs as loadSqlJs } from "../../src/store/persist/sqljs-node";
 import { Store } from "../../src/store/store";
 import { PersistentStore } from "../../src/store/persistent-store";
@@ -29,7 +30,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Recorder ingest in-process: read the capture, JSON-parse, buffers, inserts, and every accepted
  * event appended to a real Journal (default 100 ms fsync window; the event loop is given a turn
  * every 500 events so its timer fires as it would live). Ends with a commit and a journal flush.
- * `mode` "no-journal" or "parsed" (capture read untimed) give the breakdown.
+ * sql.js is compiled as the live recorder compiles it (optimized code, see sqljs-node.ts). `mode`
+ * "no-journal", "parsed" (capture read untimed) or "baseline" (sql.js compiled as commands that end
+ * compile it) give the breakdown.
  */
 async function ingest(capturePath: string, mode = "full"): Promise<void> {
   // "steady": the same ingest three times in this process, fresh store and journal each time, and
@@ -40,7 +43,8 @@ async function ingest(capturePath: string, mode = "full"): Promise<void> {
 
 /** One ingest pass (see {@link ingest}); prints its figures when `report`. */
 async function ingestOnce(capturePath: string, mode: string, report: boolean): Promise<void> {
-  const SQL = await loadSqlJs();
+  // the live recorder's engine (optimized code), or with "baseline" the one-shot commands' engine
+  const SQL = await loadSqlJs(mode === "baseline" ? "baseline" : "optimized");
   const dir = mkdtempSync(join(tmpdir(), "bench-ingest-"));
   try {
     const store = Store.create(SQL, "bench");
@@ -78,7 +82,7 @@ type Row = { cls: NotificationClass; values: SqlValue[] };
 
 /** The notification rows our recorder writes for a capture, in write order. */
 async function rowsOf(capturePath: string): Promise<Row[]> {
-  const SQL = await loadSqlJs();
+  const SQL = await loadSqlJs("optimized"); // the engine of the insert-only run that follows
   const store = Store.create(SQL, "bench");
   const rows: Row[] = [];
   const insert = store.notifications.insert.bind(store.notifications);
@@ -100,7 +104,7 @@ async function rowsOf(capturePath: string): Promise<Row[]> {
  */
 async function insertOnly(capturePath: string): Promise<void> {
   const rows = await rowsOf(capturePath);
-  const SQL = await loadSqlJs();
+  const SQL = await loadSqlJs("optimized");
   const store = Store.create(SQL, "bench");
   const t0 = performance.now();
   for (let i = 0; i < rows.length; i += 100) {
@@ -292,7 +296,7 @@ async function firstWrite(path: string): Promise<void> {
  * rate, 10 s would otherwise hold no save).
  */
 async function durability(capturePath: string, rate: number, seconds: number, startDb = "-"): Promise<void> {
-  const SQL = await loadSqlJs();
+  const SQL = await loadSqlJs("optimized"); // as the live recorder
   const dir = mkdtempSync(join(tmpdir(), "bench-durability-"));
   try {
     const db = join(dir, "db.sqlite3");
@@ -373,6 +377,31 @@ async function legacy(path: string, sequenceId: string, reps: number, outPath: s
   store.close();
 }
 
+/**
+ * The live recorder's start-up: `start` (record + viewer) on a new database in DIR, from spawning
+ * the built CLI until it prints the viewer's address (the database is open and its schema made by
+ * then). The broker is a closed loopback port: start-up does not wait for it.
+ */
+async function startup(cli: string, dir: string): Promise<void> {
+  const db = join(mkdtempSync(join(dir, "startup-")), "db.sqlite3");
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, "start", "--db", db, "--port", "0", "--broker", "mqtt://127.0.0.1:1"], { stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  const ms = await new Promise<number>((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (/serving http:/.test(out)) resolve(since(t0));
+    });
+    child.on("exit", (code) => reject(new Error(`start exited (${code}) before serving: ${out}`)));
+  });
+  child.removeAllListeners("exit");
+  const exited = new Promise((r) => child.on("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+  rmSync(dirname(db), { recursive: true, force: true });
+  print({ ms });
+}
+
 /** Runs the task named in argv. */
 export async function runTask(args: string[]): Promise<void> {
   const [task, ...rest] = args;
@@ -393,6 +422,8 @@ export async function runTask(args: string[]): Promise<void> {
       return firstWrite(rest[0]);
     case "durability":
       return durability(rest[0], Number(rest[1]), Number(rest[2]), rest[3]);
+    case "startup":
+      return startup(rest[0], rest[1]);
     case "legacy":
       return legacy(rest[0], rest[1], Number(rest[2]), rest[3]);
     default:

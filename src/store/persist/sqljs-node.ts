@@ -69,16 +69,31 @@ export function growthPatch(source: string): string | null {
 /**
  * V8's budget (roughly bytes of code executed per function) before a WebAssembly function compiled
  * by its baseline compiler (Liftoff) is recompiled by its optimizing one (TurboFan), raised from
- * 1.8 million to 2 billion. With the default, a short command has dozens of sql.js functions
- * recompiled on background threads, which compete with the main thread for a few cores, and which
- * the process waits for before it can exit (`info` sat idle ~80 ms at its end). Measured on the
- * 2-core test machine (BENCHMARKS.md): `info` 0.21–0.27 → 0.12–0.15 s, cold ingest +10 %, ~35 MB
- * less peak memory, an SQL-heavy 0.6 s read 10 % faster; the JIT-warm ingest and a 4.5 s `archive`
- * the same within noise; bare inserts repeated warm 15–20 % slower. Functions that run long enough
- * still get TurboFan. Set for the whole process (sql.js is its only sizeable WebAssembly) before
- * sql.js is compiled.
+ * 1.8 million to 2 billion for the "baseline" code. With the default, a short command has dozens of
+ * sql.js functions recompiled on background threads, which compete with the main thread for a few
+ * cores, and which the process waits for before it can exit (`info` sat idle ~80 ms at its end).
+ * Measured on the 2-core test machine (BENCHMARKS.md): `info` 0.21–0.27 → 0.12–0.15 s, ~35 MB less
+ * peak memory, an SQL-heavy 0.6 s read 10 % faster; bare inserts repeated warm 15–20 % slower.
+ * Functions that run long enough still get TurboFan.
  */
 export const WASM_TIERING_BUDGET = 2_000_000_000;
+
+/**
+ * How V8 compiles sql.js's WebAssembly, for the whole process (flags set before sql.js is compiled):
+ * - "baseline": each function by the quick baseline compiler (Liftoff) on its first call, and by the
+ *   optimizing one only after very long use ({@link WASM_TIERING_BUDGET}). For commands that end:
+ *   they start fast (`record --from-capture` of 20 shots 0.3 s sooner than "optimized").
+ * - "optimized": each function by the optimizing compiler (TurboFan) on its first call, and never by
+ *   Liftoff (`--no-liftoff`). For the live recorder, a process that runs for days: start-up costs
+ *   ~0.27 s more (on the test machine), then every notification costs less from the first one on
+ *   (ingest of a fresh recorder +15–25 %, BENCHMARKS.md).
+ */
+export type WasmCode = "baseline" | "optimized";
+
+const WASM_FLAGS: Record<WasmCode, string[]> = {
+  baseline: [`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`],
+  optimized: ["--no-liftoff"],
+};
 
 let engine: Promise<SqlJsStatic> | null = null;
 let patched = false;
@@ -86,11 +101,12 @@ let growsInPlace = false;
 
 /**
  * The sql.js engine for Node, with `fileImage()` on its databases when this sql.js build allows it
- * (see {@link hasFileImage}). Loaded once per process.
+ * (see {@link hasFileImage}). Loaded once per process: the first call's `code` decides how it is
+ * compiled ({@link WasmCode}); later calls get the same engine whatever they ask.
  */
-export function loadNodeSqlJs(): Promise<SqlJsStatic> {
+export function loadNodeSqlJs(code: WasmCode = "baseline"): Promise<SqlJsStatic> {
   if (engine) return engine;
-  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
+  for (const flag of WASM_FLAGS[code]) setFlagsFromString(flag);
   const require = createRequire(import.meta.url);
   const file = require.resolve("sql.js/dist/sql-wasm.js");
   const source = readFileSync(file, "utf8");
