@@ -149,6 +149,13 @@ export function readNotification(
   if (object.class !== cls.name) return { ok: false, kind: "class-mismatch", detail: `class '${object.class.slice(0, 60)}' on ${cls.name}'s topic` };
   const values: SqlValue[] = [];
   for (const field of fieldsOf(cls)) {
+    // the usual case first: a value of the field's own JSON type, stored as it is
+    const given = object[field.name];
+    const type = typeof given;
+    if (type === "number" ? field.kind === "real" || field.kind === "integer" : type === "string" && field.kind === "text") {
+      values.push(given as number | string);
+      continue;
+    }
     const v = storedValue(field, object, raw);
     if (isRejection(v)) return v;
     values.push(v);
