@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ImageFile, DIRECT_ALIGN } from "../../src/store/persist/image-file";
 import { growableBytes } from "../../src/store/persist/growable-bytes";
@@ -116,5 +116,28 @@ describe("the file a save writes (around the page cache where allowed)", () => {
     expect(cachedPages(direct)).toBe(0);
     expect(cachedPages(cached)).toBeGreaterThan(0);
     expect(Buffer.compare(readFileSync(direct), readFileSync(cached))).toBe(0);
+  });
+
+  it("on a file system that refuses direct I/O when the file is opened (ramfs; needs root): everything through the cache, and the command line's saves work there", () => {
+    const dir = scratch("pyde1-store-ramfs-");
+    execFileSync("mount", ["-t", "ramfs", "-o", "mode=0755", "ramfs", dir]);
+    try {
+      const bytes = pattern(64 * DIRECT_ALIGN);
+      const file = ImageFile.create(join(dir, "image"), 0o644);
+      file.writeAllSync(bytes);
+      file.syncSync();
+      file.close();
+      expect(file.directBytes).toBe(0);
+      expect(Buffer.compare(readFileSync(join(dir, "image")), bytes)).toBe(0);
+
+      const db = join(dir, "db.sqlite3");
+      const r = cli(["record", "--db", db, "--from-capture", join(FIXTURES, "recordings/three-shots/capture.ndjson")]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+      expect(Number(sqlite3(db, "SELECT count(*) FROM shot_sample_with_volume_update"))).toBeGreaterThan(100);
+    } finally {
+      execFileSync("umount", ["-l", dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
