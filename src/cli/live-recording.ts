@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadNodeSqlJs } from "../store/persist/sqljs-node";
+import { warmUp } from "../store/warm-up";
 import { DurableStore } from "../ingest/durable-store";
 import { recordLive, type LiveRecording } from "../ingest/run-live";
 import type { SequenceInfo, CloseReason } from "../recorder/recorder";
@@ -115,6 +116,10 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
   const SQL = await loadNodeSqlJs("optimized");
   mkdirSync(dirname(resolve(s.db)), { recursive: true });
   const durable = await DurableStore.open(SQL, s.db, { fsyncMs: s.fsyncMs, warnBytes: s.warnBytes, log: s.log });
+  // the insert paths compiled now (~0.1 s), not at the first commit, where they held back a journal fsync
+  const warming = performance.now();
+  warmUp(SQL);
+  s.log("debug", `record: sql.js's write paths compiled in ${Math.round(performance.now() - warming)} ms (warm-up)`);
   if (durable.ps.backupPath) s.log("info", `record: upgraded ${s.db} to schema v3; the original is at ${durable.ps.backupPath}`);
   let settle: ReturnType<typeof setTimeout> | null = null;
   // in the background: receipt and the journal go on while the file is written

@@ -32,9 +32,12 @@ afterAll(async () => {
 describe("sql.js's compiled code", () => {
   it("live recording: every function by the optimizing compiler, none by the baseline one", async () => {
     const db = join(scratch(), "live.sqlite3");
-    const p = new CliProcess(["record", "--db", db, "--broker", broker.url], {}, TRACE);
+    const p = new CliProcess(["record", "--db", db, "--broker", broker.url, "--verbose"], {}, TRACE);
     try {
       await p.waitFor(/mqtt: connected to /);
+      // the write paths were compiled before the feed was connected (src/store/warm-up.ts)
+      expect(p.stderr.indexOf("write paths compiled in")).toBeGreaterThan(-1);
+      expect(p.stderr.indexOf("write paths compiled in")).toBeLessThan(p.stderr.indexOf("mqtt: connected to "));
       const pub = await connectAsync(broker.url);
       for (const line of rec.capture.toString("utf8").split("\n")) {
         const e = line ? JSON.parse(line) : {};
