@@ -85,8 +85,8 @@ export const WASM_TIERING_BUDGET = 2_000_000_000;
  *   they start fast (`record --from-capture` of 20 shots 0.3 s sooner than "optimized").
  * - "optimized": each function by the optimizing compiler (TurboFan) on its first call, and never by
  *   Liftoff (`--no-liftoff`). For the live recorder, a process that runs for days: start-up costs
- *   ~0.27 s more (on the test machine), then every notification costs less from the first one on
- *   (ingest of a fresh recorder +15–25 %, BENCHMARKS.md).
+ *   ~0.3 s more on the test machine, then every notification costs less from the first one on
+ *   (cold ingest medians 57,700 → 67,300/s in pairs, BENCHMARKS.md). See also store/warm-up.ts.
  */
 export type WasmCode = "baseline" | "optimized";
 
