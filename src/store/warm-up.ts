@@ -35,6 +35,7 @@ function sampleValue(field: FieldSpec, row: number): SqlValue {
 export function warmUp(SQL: SqlJsStatic, rows = 200): void {
   const store = Store.create(SQL, "warm-up");
   try {
+    // two commits: the second inserts into tables that already hold rows, as every later one does
     for (let pass = 0; pass < 2; pass++) {
       store.transaction(() => {
         for (const cls of CATALOG) {
@@ -43,7 +44,6 @@ export function warmUp(SQL: SqlJsStatic, rows = 200): void {
         }
       });
     }
-    if (store.tableCounts()[CATALOG[0].table] !== 2 * rows) throw new Error("warm-up: rows missing");
   } finally {
     store.close();
   }

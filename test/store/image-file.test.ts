@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ImageFile, DIRECT_ALIGN } from "../../src/store/persist/image-file";
 import { growableBytes } from "../../src/store/persist/growable-bytes";
@@ -10,6 +10,7 @@ import { PersistentStore } from "../../src/store/persistent-store";
 import { FIXTURES, scratch } from "../support/paths";
 import { copyDatabase } from "../support/copy-db";
 import { cli, sqlite3 } from "../support/cli";
+import { Tmpfs } from "../support/tmpfs";
 
 /** Pages of `file` in the page cache, as util-linux's `fincore` reports them. */
 function cachedPages(file: string): number {
@@ -119,8 +120,8 @@ describe("the file a save writes (around the page cache where allowed)", () => {
   });
 
   it("on a file system that refuses direct I/O when the file is opened (ramfs; needs root): everything through the cache, and the command line's saves work there", () => {
-    const dir = scratch("pyde1-store-ramfs-");
-    execFileSync("mount", ["-t", "ramfs", "-o", "mode=0755", "ramfs", dir]);
+    const ramfs = Tmpfs.mountRamfs();
+    const dir = ramfs.dir;
     try {
       const bytes = pattern(64 * DIRECT_ALIGN);
       const file = ImageFile.create(join(dir, "image"), 0o644);
@@ -136,8 +137,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
       expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
       expect(Number(sqlite3(db, "SELECT count(*) FROM shot_sample_with_volume_update"))).toBeGreaterThan(100);
     } finally {
-      execFileSync("umount", ["-l", dir]);
-      rmSync(dir, { recursive: true, force: true });
+      ramfs.unmount();
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Child process of warm-up.test.ts (arguments: `warm` or `cold`, a fixture recording's folder):
+ * Child process of warm-up.test.ts, run through scripts/run-ts.mjs (arguments: `warm` or `cold`, a fixture recording's folder):
  * opens a real database on the live recorder's engine (optimized
  * code), warms the engine up when asked (`warm`), then turns on V8's trace of each WebAssembly
  * function it compiles and records a capture into the database. Stdout: one trace line per

@@ -8,15 +8,16 @@ import { join } from "node:path";
 import { loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
 import { warmUp } from "../../src/store/warm-up";
 import { Store } from "../../src/store/store";
-import { FIXTURES } from "../support/paths";
-import { runBundled } from "../support/bundled";
+import { spawnSync } from "node:child_process";
+import { FIXTURES, ROOT } from "../support/paths";
 
 const CHILD = join(__dirname, "warm-up.child.ts");
 
 /** WebAssembly functions V8 compiled while the child recorded, and the rows it wrote. */
 function recordInChild(mode: "warm" | "cold"): { compiled: number; rows: number } {
-  const r = runBundled(CHILD, [mode, join(FIXTURES, "recordings/three-shots")]);
-  expect(r.code, r.stderr).toBe(0);
+  // a process of its own (V8's flags and trace), run as scripts are: bundled by scripts/run-ts.mjs
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts/run-ts.mjs"), CHILD, mode, join(FIXTURES, "recordings/three-shots")], { encoding: "utf8", maxBuffer: 1 << 26 });
+  expect(r.status, r.stderr).toBe(0);
   return { compiled: r.stdout.match(/^Compiled function/gm)?.length ?? 0, rows: Number(/^rows (\d+)$/m.exec(r.stdout)?.[1]) };
 }
 

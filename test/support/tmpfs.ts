@@ -1,6 +1,7 @@
 /**
  * A small tmpfs mounted by the test (needs root): a real filesystem that fills up, and that can be
- * remounted read-only, which chmod cannot simulate for root. Unmount in afterAll, even on failure.
+ * remounted read-only, which chmod cannot simulate for root. Or a ramfs: a real filesystem that
+ * refuses direct I/O (`O_DIRECT`). Unmount in afterAll (or a finally), even on failure.
  */
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -19,6 +20,13 @@ export class Tmpfs {
   static mount(bytes: number): Tmpfs {
     const dir = scratch("pyde1-store-tmpfs-");
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${bytes},mode=0755`, "tmpfs", dir]);
+    return new Tmpfs(dir);
+  }
+
+  /** Mounts a ramfs (no size limit, no direct I/O) on a new scratch folder. */
+  static mountRamfs(): Tmpfs {
+    const dir = scratch("pyde1-store-ramfs-");
+    execFileSync("mount", ["-t", "ramfs", "-o", "mode=0755", "ramfs", dir]);
     return new Tmpfs(dir);
   }
 
