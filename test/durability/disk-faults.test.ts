@@ -1,7 +1,8 @@
 /**
  * The disk failing under the real `record` process: full while saving (a small tmpfs filled by
- * the test), a read-only folder (at start, and a read-only bind mount laid over the folder while
- * recording: root ignores chmod), the file deleted or replaced underneath. Each time: a clear error
+ * the test), fsync failing with EIO (a FUSE file system that fails it on demand), a read-only
+ * folder (at start, and a read-only bind mount laid over the folder while recording: root ignores
+ * chmod), the file deleted or replaced underneath. Each time: a clear error
  * naming the file, nothing clobbered, the recorder keeps running, and once the fault is gone the
  * next save holds all the data.
  */
@@ -11,6 +12,7 @@ import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, renameSyn
 import { join } from "node:path";
 import { LiveFeed, afterShot } from "../support/live-feed";
 import { Tmpfs } from "../support/tmpfs";
+import { FaultyFs } from "../support/faulty-fs";
 import { scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { fileTables, notPrefix, referenceTables, syntheticMessages } from "../support/streams";
@@ -50,6 +52,7 @@ const saves = (p: CliProcess) => p.lines(/debug record: saved /).length;
 describe("disk faults under the real recorder", () => {
   let feed: LiveFeed;
   const mounts: Tmpfs[] = [];
+  const faulty: FaultyFs[] = [];
   const binds: string[] = [];
   beforeAll(async () => {
     feed = await LiveFeed.start();
@@ -63,6 +66,7 @@ describe("disk faults under the real recorder", () => {
       }
     }
     for (const m of mounts) m.unmount();
+    for (const f of faulty) await f.unmount();
     await feed?.stop();
   });
 
@@ -122,6 +126,37 @@ describe("disk faults under the real recorder", () => {
     const n = saves(proc);
     await until("a save after space returned", () => saves(proc) > n);
     expect(proc.lines(/writing .*\.journal again/).length).toBe(1);
+    expect(await proc.signal("SIGTERM")).toBe(0);
+    expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+    expect(await fileTables(db)).toEqual(await referenceTables(messages.slice(0, two)));
+  });
+
+  it("fsync fails (the disk cannot make writes durable): saves and the journal say so, the old file stays byte-identical, recording goes on, nothing is lost once fsync works", async () => {
+    const fs = await FaultyFs.mount();
+    faulty.push(fs);
+    const db = join(fs.dir, "pyde1.sqlite3");
+    const proc = await feed.record(db, ["--idle-save", "1", "--fsync-ms", "50"]);
+    await feed.publish(messages.slice(0, one));
+    await feed.sync(proc);
+    await until("a save after the first shot", () => saves(proc) >= 1 && proc.lines(/sequence .* complete/).length >= 1);
+    await new Promise((r) => setTimeout(r, 1300)); // the settle save after the sequence
+    const before = readFileSync(db);
+    fs.failSync();
+    await feed.publish(messages.slice(one, two));
+    await feed.sync(proc);
+    await until("a failed save", () => proc.lines(/error record: could not save/).length >= 1);
+    await until("the journal's fsync error", () => proc.lines(/cannot write .*\.journal/).length >= 1);
+    expect(proc.lines(/error record: could not save/)[0]).toContain(db);
+    expect(proc.lines(/error record: could not save/)[0]).toMatch(/EIO/);
+    expect(proc.lines(/cannot write .*\.journal/)[0]).toMatch(/EIO.*keeping \d+ events in memory/);
+    expect(fs.failedSyncs().some((p) => p.endsWith("pyde1.sqlite3.journal"))).toBe(true);
+    expect(proc.running).toBe(true);
+    expect(readFileSync(db).equals(before)).toBe(true);
+    expect(readdirSync(fs.dir).filter((n) => n.includes(".tmp-") || n.endsWith(".next"))).toEqual([]);
+    fs.healSync();
+    const n = saves(proc);
+    await until("a save once fsync works", () => saves(proc) > n);
+    await until("the journal written again", () => proc.lines(/writing .*\.journal again/).length === 1);
     expect(await proc.signal("SIGTERM")).toBe(0);
     expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
     expect(await fileTables(db)).toEqual(await referenceTables(messages.slice(0, two)));

@@ -217,10 +217,23 @@ export class FilePersistence implements Persistence {
     this.replaced();
   }
 
-  /** After the temp file was renamed over the file: the rename made durable, the new file remembered. */
+  /**
+   * After the temp file was renamed over the file: the new file remembered, then the rename made
+   * durable. Remembered first: when the folder's fsync fails, the file at the path is still ours,
+   * and the next save (the store stays unsaved) must replace it again, not refuse it as changed.
+   */
   private replaced(): void {
-    fsyncFolder(dirname(this.name));
     this.seen = seenOf(statSync(this.name));
+    const dir = dirname(this.name);
+    try {
+      fsyncFolder(dir);
+    } catch (e) {
+      throw new StoreError(
+        this.name,
+        `${this.name}: written, but the folder ${dir} could not be synced (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), ` +
+          "so the new file may not survive a power cut; the data stays unsaved and the next save tries again. Check the disk.",
+      );
+    }
   }
 
   /** Refuses a save in read mode, beside another writer, or over a file changed on disk; returns the file's stats. */

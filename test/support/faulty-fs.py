@@ -1,0 +1,144 @@
+"""A file system for tests whose fsync fails on demand: every call passes through to a backing
+folder, except fsync, fdatasync and a folder's fsync, which fail with EIO while the control file
+CONTROL/fail-fsync exists and the path being synced (from the mount's root, e.g. /a/b.db) contains
+the text that file holds (an empty file: every path; "=/a": the path /a itself, e.g. a folder). Each failed sync is logged to CONTROL/failed, one path a line.
+
+The kernel sees a real FUSE mount: a program on it gets EIO from fsync(2) itself, as it would from
+a failing disk. Used by test/support/faulty-fs.ts.
+
+Usage (as root, in the foreground): /usr/bin/python3 faulty-fs.py BACKING MOUNT CONTROL
+Needs Debian's python3-fusepy (the module `fusepy`, on libfuse2).
+"""
+import errno
+import os
+import sys
+
+from fusepy import FUSE, FuseOSError, Operations
+
+STAT_FIELDS = ("st_atime", "st_ctime", "st_gid", "st_mode", "st_mtime", "st_nlink", "st_size", "st_uid", "st_ino")
+STATVFS_FIELDS = ("f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_favail", "f_ffree", "f_files", "f_flag", "f_frsize", "f_namemax")
+
+
+def os_errors(method):
+    """Turns an OSError of the backing folder into the same error number for the kernel."""
+
+    def call(*args):
+        try:
+            return method(*args)
+        except OSError as e:
+            raise FuseOSError(e.errno or errno.EIO)
+
+    return call
+
+
+class FailingSync(Operations):
+    def __init__(self, backing, control):
+        self.backing = backing
+        self.control = control
+
+    def real(self, path):
+        return os.path.join(self.backing, path.lstrip("/"))
+
+    def sync_fails(self, path):
+        try:
+            with open(os.path.join(self.control, "fail-fsync")) as f:
+                match = f.read().strip()
+        except FileNotFoundError:
+            return False
+        if not (path == match[1:] if match.startswith("=") else match in path):
+            return False
+        with open(os.path.join(self.control, "failed"), "a") as log:
+            log.write(path + "\n")
+        return True
+
+    @os_errors
+    def getattr(self, path, fh=None):
+        st = os.fstat(fh) if fh is not None else os.lstat(self.real(path))
+        return {k: getattr(st, k) for k in STAT_FIELDS}
+
+    @os_errors
+    def readdir(self, path, fh):
+        return [".", ".."] + os.listdir(self.real(path))
+
+    @os_errors
+    def statfs(self, path):
+        st = os.statvfs(self.real(path))
+        return {k: getattr(st, k) for k in STATVFS_FIELDS}
+
+    @os_errors
+    def access(self, path, mode):
+        if not os.access(self.real(path), mode):
+            raise FuseOSError(errno.EACCES)
+
+    @os_errors
+    def open(self, path, flags):
+        # the kernel does direct I/O itself; the backing file gets plain writes
+        return os.open(self.real(path), flags & ~os.O_DIRECT)
+
+    @os_errors
+    def create(self, path, mode, fi=None):
+        return os.open(self.real(path), os.O_RDWR | os.O_CREAT | os.O_TRUNC, mode)
+
+    @os_errors
+    def read(self, path, size, offset, fh):
+        return os.pread(fh, size, offset)
+
+    @os_errors
+    def write(self, path, data, offset, fh):
+        return os.pwrite(fh, data, offset)
+
+    @os_errors
+    def truncate(self, path, length, fh=None):
+        if fh is not None:
+            os.ftruncate(fh, length)
+        else:
+            os.truncate(self.real(path), length)
+
+    def fsync(self, path, datasync, fh):
+        if self.sync_fails(path):
+            raise FuseOSError(errno.EIO)
+        os.fdatasync(fh) if datasync else os.fsync(fh)
+
+    def fsyncdir(self, path, datasync, fh):
+        if self.sync_fails(path):
+            raise FuseOSError(errno.EIO)
+
+    def flush(self, path, fh):
+        return 0
+
+    @os_errors
+    def release(self, path, fh):
+        os.close(fh)
+
+    @os_errors
+    def unlink(self, path):
+        os.unlink(self.real(path))
+
+    @os_errors
+    def rename(self, old, new):
+        os.rename(self.real(old), self.real(new))
+
+    @os_errors
+    def mkdir(self, path, mode):
+        os.mkdir(self.real(path), mode)
+
+    @os_errors
+    def rmdir(self, path):
+        os.rmdir(self.real(path))
+
+    @os_errors
+    def chmod(self, path, mode):
+        os.chmod(self.real(path), mode)
+
+    @os_errors
+    def chown(self, path, uid, gid):
+        os.chown(self.real(path), uid, gid)
+
+    @os_errors
+    def utimens(self, path, times=None):
+        os.utime(self.real(path), times)
+
+
+if __name__ == "__main__":
+    backing, mount, control = sys.argv[1:4]
+    FUSE(FailingSync(backing, control), mount, foreground=True, nothreads=True, default_permissions=True)

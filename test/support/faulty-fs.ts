@@ -1,0 +1,85 @@
+/**
+ * A real file system whose fsync fails with EIO on demand (faulty-fs.py, a FUSE mount over a
+ * scratch folder; needs root, /dev/fuse and Debian's python3-fusepy, which scripts/test.sh
+ * installs). The one fault a tmpfs cannot give: written data that the disk then fails to make
+ * durable. Unmount in afterAll (or a finally), even on failure.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, scratch } from "./paths";
+import { until } from "./until";
+
+const PYTHON = "/usr/bin/python3"; // Debian's own, which sees python3-fusepy
+const SCRIPT = join(ROOT, "test/support/faulty-fs.py");
+
+/** A mounted faulty file system. */
+export class FaultyFs {
+  private mounted = true;
+  private exited = false;
+
+  private constructor(
+    /** the mount point: files put here go through the faulty file system */
+    readonly dir: string,
+    /** the backing folder (where the bytes land) */
+    readonly backing: string,
+    private readonly control: string,
+    private readonly daemon: ChildProcess,
+  ) {
+    daemon.on("exit", () => (this.exited = true));
+  }
+
+  /** True when this machine can mount one (root, /dev/fuse, python3-fusepy). */
+  static available(): boolean {
+    if (process.getuid?.() !== 0 || !existsSync("/dev/fuse")) return false;
+    return spawnSync(PYTHON, ["-c", "import fusepy"]).status === 0;
+  }
+
+  /** Mounts one on a new scratch folder and waits until it answers. */
+  static async mount(): Promise<FaultyFs> {
+    const dir = scratch("pyde1-store-faulty-");
+    const backing = scratch("pyde1-store-faulty-backing-");
+    const control = scratch("pyde1-store-faulty-control-");
+    const daemon = spawn(PYTHON, [SCRIPT, backing, dir, control], { stdio: ["ignore", "ignore", "inherit"] });
+    const fs = new FaultyFs(dir, backing, control, daemon);
+    const marker = join(backing, ".mounted");
+    writeFileSync(marker, "");
+    await until("the faulty file system to be mounted", () => {
+      if (fs.exited) throw new Error("faulty-fs.py exited before mounting (is python3-fusepy installed? are we root?)");
+      return existsSync(join(dir, ".mounted"));
+    });
+    unlinkSync(marker);
+    return fs;
+  }
+
+  /**
+   * From now on, fsync of every path containing `match` fails with EIO (every path by default;
+   * `=/sub` only the path `/sub` itself, e.g. a folder's fsync). Paths are from the mount's root.
+   */
+  failSync(match = ""): void {
+    writeFileSync(join(this.control, "fail-fsync"), match);
+  }
+
+  /** From now on, fsync works again. */
+  healSync(): void {
+    rmSync(join(this.control, "fail-fsync"), { force: true });
+  }
+
+  /** The paths (inside the mount, from its root) whose fsync failed, in order. */
+  failedSyncs(): string[] {
+    const log = join(this.control, "failed");
+    return existsSync(log) && statSync(log).size > 0 ? readFileSync(log, "utf8").trimEnd().split("\n") : [];
+  }
+
+  /** Unmounts (lazily, so an open file cannot keep it), stops the daemon, removes the folders. Idempotent. */
+  async unmount(): Promise<void> {
+    if (!this.mounted) return;
+    this.mounted = false;
+    spawnSync("umount", ["-l", this.dir]);
+    if (!this.exited) {
+      this.daemon.kill("SIGTERM");
+      await until("the faulty file system's daemon to exit", () => this.exited);
+    }
+    for (const d of [this.dir, this.backing, this.control]) rmSync(d, { recursive: true, force: true });
+  }
+}
