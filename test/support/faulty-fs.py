@@ -10,7 +10,10 @@ Usage (as root, in the foreground): /usr/bin/python3 faulty-fs.py BACKING MOUNT 
 Needs Debian's python3-fusepy (the module `fusepy`, on libfuse2).
 """
 import errno
+import json
 import os
+import shutil
+import stat
 import sys
 
 from fusepy import FUSE, FuseOSError, Operations
@@ -32,9 +35,42 @@ def os_errors(method):
 
 
 class FailingSync(Operations):
-    def __init__(self, backing, control):
+    def __init__(self, backing, control, power_cut):
         self.backing = backing
         self.control = control
+        self.durable = os.path.join(control, "durable") if power_cut else None
+        if self.durable:
+            os.makedirs(self.durable, exist_ok=True)
+            for name in os.listdir(backing):
+                real = os.path.join(backing, name)
+                if stat.S_ISREG(os.lstat(real).st_mode):
+                    self.keep_bytes(real)
+            self.keep_root()
+
+    def replace(self, name, write):
+        """Writes CONTROL/durable/name whole, then renames it into place (never half written)."""
+        tmp = os.path.join(self.durable, "." + name + ".tmp")
+        write(tmp)
+        os.replace(tmp, os.path.join(self.durable, name))
+
+    def keep_bytes(self, real):
+        """A file's bytes, now durable (read through its path: /proc/self/fd/N for an open file)."""
+        ino = os.stat(real).st_ino
+        self.replace("ino-%d" % ino, lambda tmp: shutil.copyfile(real, tmp))
+
+    def keep_root(self):
+        """The names in the root folder, now durable."""
+        names = {}
+        for name in os.listdir(self.backing):
+            st = os.lstat(os.path.join(self.backing, name))
+            if stat.S_ISREG(st.st_mode):
+                names[name] = st.st_ino
+
+        def write(tmp):
+            with open(tmp, "w") as f:
+                json.dump(names, f)
+
+        self.replace("root.json", write)
 
     def real(self, path):
         return os.path.join(self.backing, path.lstrip("/"))
@@ -98,10 +134,14 @@ class FailingSync(Operations):
         if self.sync_fails(path):
             raise FuseOSError(errno.EIO)
         os.fdatasync(fh) if datasync else os.fsync(fh)
+        if self.durable:
+            self.keep_bytes("/proc/self/fd/%d" % fh)
 
     def fsyncdir(self, path, datasync, fh):
         if self.sync_fails(path):
             raise FuseOSError(errno.EIO)
+        if self.durable and path == "/":
+            self.keep_root()
 
     def flush(self, path, fh):
         return 0
@@ -141,4 +181,4 @@ class FailingSync(Operations):
 
 if __name__ == "__main__":
     backing, mount, control = sys.argv[1:4]
-    FUSE(FailingSync(backing, control), mount, foreground=True, nothreads=True, default_permissions=True)
+    FUSE(FailingSync(backing, control, "--power-cut" in sys.argv[4:]), mount, foreground=True, nothreads=True, default_permissions=True)

@@ -1,11 +1,12 @@
 /**
- * A real file system whose fsync fails with EIO on demand (faulty-fs.py, a FUSE mount over a
- * scratch folder; needs root, /dev/fuse and Debian's python3-fusepy, which scripts/test.sh
- * installs). The one fault a tmpfs cannot give: written data that the disk then fails to make
- * durable. Unmount in afterAll (or a finally), even on failure.
+ * A real file system whose fsync fails with EIO on demand, and that can tell what a power cut
+ * would leave (faulty-fs.py, a FUSE mount over a scratch folder; needs root, /dev/fuse and Debian's
+ * python3-fusepy, which scripts/test.sh installs). The faults a tmpfs or kill -9 cannot give:
+ * written data that the disk fails to make durable, and written data that was never made durable
+ * gone after the cut. Unmount in afterAll (or a finally), even on failure.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, scratch } from "./paths";
 import { until } from "./until";
@@ -35,20 +36,22 @@ export class FaultyFs {
     return spawnSync(PYTHON, ["-c", "import fusepy"]).status === 0;
   }
 
-  /** Mounts one on a new scratch folder and waits until it answers. */
-  static async mount(): Promise<FaultyFs> {
+  /**
+   * Mounts one on a new scratch folder and waits until it answers. `powerCut`: keep what a power
+   * cut would leave ({@link afterPowerCut}). `seed`: a folder whose files it starts with (durable).
+   */
+  static async mount(options: { powerCut?: boolean; seed?: string } = {}): Promise<FaultyFs> {
     const dir = scratch("pyde1-store-faulty-");
     const backing = scratch("pyde1-store-faulty-backing-");
     const control = scratch("pyde1-store-faulty-control-");
-    const daemon = spawn(PYTHON, [SCRIPT, backing, dir, control], { stdio: ["ignore", "ignore", "inherit"] });
+    if (options.seed) cpSync(options.seed, backing, { recursive: true });
+    const args = [SCRIPT, backing, dir, control, ...(options.powerCut ? ["--power-cut"] : [])];
+    const daemon = spawn(PYTHON, args, { stdio: ["ignore", "ignore", "inherit"] });
     const fs = new FaultyFs(dir, backing, control, daemon);
-    const marker = join(backing, ".mounted");
-    writeFileSync(marker, "");
     await until("the faulty file system to be mounted", () => {
       if (fs.exited) throw new Error("faulty-fs.py exited before mounting (is python3-fusepy installed? are we root?)");
-      return existsSync(join(dir, ".mounted"));
+      return readFileSync("/proc/mounts", "utf8").includes(` ${dir} fuse `);
     });
-    unlinkSync(marker);
     return fs;
   }
 
@@ -69,6 +72,21 @@ export class FaultyFs {
   failedSyncs(): string[] {
     const log = join(this.control, "failed");
     return existsSync(log) && statSync(log).size > 0 ? readFileSync(log, "utf8").trimEnd().split("\n") : [];
+  }
+
+  /**
+   * Writes into the folder `target` what the mount's root folder would hold after a power cut now
+   * (mounted with `powerCut`): the names as of the folder's last fsync, each file's bytes as of its
+   * own last fsync (empty when it never had one). Stop every writer first.
+   */
+  afterPowerCut(target: string): void {
+    const durable = join(this.control, "durable");
+    const names = JSON.parse(readFileSync(join(durable, "root.json"), "utf8")) as Record<string, number>;
+    for (const [name, ino] of Object.entries(names)) {
+      const bytes = join(durable, `ino-${ino}`);
+      if (existsSync(bytes)) copyFileSync(bytes, join(target, name));
+      else writeFileSync(join(target, name), "");
+    }
   }
 
   /** Unmounts (lazily, so an open file cannot keep it), stops the daemon, removes the folders. Idempotent. */

@@ -10,11 +10,16 @@
  * every message acked by the broker more than the fsync window (+ a margin for delivery) before
  * the kill was recovered. Publishing resumes right after the last recovered message, so after the
  * final clean stop the file must equal the reference exactly: nothing lost, duplicated or reordered.
+ *
+ * With `powerCut`, each kill is a power cut: the folder is a FUSE file system that keeps only what
+ * fsync made durable (test/support/faulty-fs.ts); after the kill, the checks and the next round run
+ * on what the disk would hold after the cut, not on the page cache a kill -9 leaves intact.
  */
 import { copyFileSync, existsSync, readdirSync, watch } from "node:fs";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { CliProcess } from "./recorder-process";
+import { FaultyFs } from "./faulty-fs";
 import { Mosquitto } from "./mosquitto";
 import { scratch } from "./paths";
 import { sqlite3 } from "./cli";
@@ -34,6 +39,8 @@ export interface KillLoopOptions {
   rate?: number;
   /** the recorder's --fsync-ms */
   fsyncMs?: number;
+  /** each kill a power cut: only what fsync made durable survives it */
+  powerCut?: boolean;
 }
 
 /** What one kill found. */
@@ -46,7 +53,7 @@ export interface KillReport {
   recovered: number;
   /** ms between the broker's ack of the oldest lost message and the kill (null: nothing lost) */
   lostAgeMs: number | null;
-  /** a save's leftovers were on disk after the kill (it died mid-save) */
+  /** it died mid-save: a save's leftovers were on disk after the kill, or (a power cut) the cut came as a save began */
   midSave: boolean;
   /** problems found (empty when all is well) */
   problems: string[];
@@ -113,18 +120,27 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
   const reference = await referenceTables(messages);
   const broker = await Mosquitto.start();
   const pub = await connectAsync(broker.url);
-  const dir = scratch("pyde1-store-kill-");
-  const db = join(dir, "live.sqlite3");
+  // the folder recorded into; with powerCut, a new faulty file system each round, seeded with what
+  // the last cut left (`disk`)
+  let dir = scratch("pyde1-store-kill-");
+  let disk: string | null = null;
+  let fs: FaultyFs | null = null;
   const kills: KillReport[] = [];
   let next = 0;
   let proc: CliProcess | null = null;
   try {
     for (let round = 0; round < o.kills; round++) {
+      if (o.powerCut) {
+        fs = await FaultyFs.mount({ powerCut: true, seed: disk ?? undefined });
+        dir = fs.dir;
+      }
+      const db = join(dir, "live.sqlite3");
       proc = await startRecorder(db, broker, pub, fsyncMs);
       const mode: KillReport["mode"] = round % 2 === 0 ? "random" : "save";
       const acks = new Map<number, number>();
       let killedAt = 0;
       let stop = false;
+      let atSave = false;
       const victim = proc;
       const kill = () => {
         if (killedAt) return;
@@ -135,7 +151,10 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
       const watcher =
         mode === "save"
           ? watch(dir, (_event, name) => {
-              if (name && (name.includes(".tmp-") || name.endsWith(".journal.next"))) kill();
+              if (name && (name.includes(".tmp-") || name.endsWith(".journal.next"))) {
+                atSave ||= !killedAt;
+                kill();
+              }
             })
           : null;
       const fallback = setTimeout(kill, mode === "random" ? 150 + Math.random() * 1500 : 4000);
@@ -157,13 +176,21 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
       await victim.exited;
       clearTimeout(fallback);
       watcher?.close();
-      const leftovers = readdirSync(dir).filter((n) => n.includes(".tmp-") || n.endsWith(".journal.next"));
+      let after = dir; // the folder as the restart finds it
+      if (fs) {
+        disk = scratch("pyde1-store-power-cut-");
+        fs.afterPowerCut(disk);
+        await fs.unmount();
+        fs = null;
+        after = disk;
+      }
+      const leftovers = readdirSync(after).filter((n) => n.includes(".tmp-") || n.endsWith(".journal.next"));
       const problems: string[] = [];
-      if (existsSync(db)) {
-        const ok = sqlite3(db, "PRAGMA integrity_check");
+      if (existsSync(join(after, "live.sqlite3"))) {
+        const ok = sqlite3(join(after, "live.sqlite3"), "PRAGMA integrity_check");
         if (ok !== "ok") problems.push(`integrity_check after the kill: ${ok}`);
       }
-      const r = await recoverCopy(db, index);
+      const r = await recoverCopy(join(after, "live.sqlite3"), index);
       problems.push(...notPrefix(r.tables, reference));
       const first = Math.min(...acks.keys());
       if (r.last >= next) problems.push(`recovered message ${r.last}, only ${next} were published`);
@@ -173,10 +200,15 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
       if (lostAgeMs !== null && lostAgeMs > fsyncMs + 400) {
         problems.push(`message ${r.last + 1} was acked ${lostAgeMs.toFixed(0)} ms before the kill but is not in the recovered database`);
       }
-      kills.push({ mode, published: acks.size, recovered: r.last, lostAgeMs, midSave: leftovers.length > 0, problems });
+      kills.push({ mode, published: acks.size, recovered: r.last, lostAgeMs, midSave: leftovers.length > 0 || (o.powerCut === true && atSave), problems });
       next = r.last + 1; // resume right after what survived
     }
     // final round: the rest of the stream, then a clean stop
+    if (o.powerCut) {
+      fs = await FaultyFs.mount({ powerCut: true, seed: disk ?? undefined });
+      dir = fs.dir;
+    }
+    const db = join(dir, "live.sqlite3");
     proc = await startRecorder(db, broker, pub, fsyncMs);
     for (let k = next; k < messages.length; k++) {
       await pub.publishAsync(messages[k].topic, messages[k].payload as string, { qos: 1 });
@@ -197,6 +229,7 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
     return { kills, finalDiff, finalIntegrity, finalExit, messages: messages.length };
   } finally {
     if (proc?.running) await proc.signal("SIGKILL");
+    await fs?.unmount();
     await pub.endAsync(true);
     await broker.stop();
   }

@@ -35,7 +35,9 @@ import {
   writevSync,
   constants,
 } from "node:fs";
+import { dirname } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
+import { fsyncFolder } from "./file";
 
 /** One journal record: its sequence number and the event it carries. */
 export interface JournalRecord<E> {
@@ -231,6 +233,9 @@ export class Journal<E> {
     if (!contents) {
       const id = options.newId?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
       writeWhole(path, `${JSON.stringify({ journal: id, base: 0 })}\n`);
+      // the new name made durable too: records fsynced into a file whose name a power cut takes
+      // away are lost all the same
+      fsyncFolder(dirname(path));
       contents = { id, base: 0, records: [], cutBytes: 0, ...(setAside ? { setAside } : {}) };
     } else if (contents.cutBytes > 0) {
       const size = statSync(path).size - contents.cutBytes;
