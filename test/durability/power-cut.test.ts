@@ -3,14 +3,15 @@
  * half the instant a save begins). The folder is a FUSE file system that keeps only what fsync
  * made durable, by POSIX's rules (test/support/faulty-fs.ts): after each cut the file, its journal
  * and the folder's names are what a disk would hold, not the page cache a kill -9 leaves behind.
- * The checks are the kill loop's (test/support/kill-loop.ts).
+ * The loop's checks are the kill loop's (test/support/kill-loop.ts). Before it, the pieces one by
+ * one: a new journal, an upgrade's backup, a save, each durable once the call returns.
  */
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { killLoop } from "../support/kill-loop";
 import { FaultyFs } from "../support/faulty-fs";
-import { scratch } from "../support/paths";
+import { FIXTURES, scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { Journal, readJournal } from "../../src/store/persist/journal";
 import { FilePersistence } from "../../src/store/persist/file";
@@ -31,6 +32,28 @@ describe("power cuts while recording and while saving", () => {
       expect(readdirSync(after)).toEqual(["db.sqlite3.journal"]);
       expect(readJournal<{ k: number }>(join(after, "db.sqlite3.journal"))!.records.map((r) => r.e.k)).toEqual([...Array(10).keys()]);
       journal.close();
+    } finally {
+      await fs.unmount();
+    }
+  });
+
+  it("an upgrade's backup of the original survives a cut that comes right after the upgraded file is saved", async () => {
+    const seed = scratch("pyde1-store-seed-");
+    const original = join(FIXTURES, "schemas/pyde1-schema-001.sqlite3");
+    copyFileSync(original, join(seed, "pyde1.sqlite3"));
+    const fs = await FaultyFs.mount({ powerCut: true, seed }); // the original lies on disk, durable
+    try {
+      const path = join(fs.dir, "pyde1.sqlite3");
+      const file = FilePersistence.open(path, { mode: "write" });
+      const ps = await PersistentStore.open(await loadSqlJs(), file, { backup: () => file.backup() });
+      expect(ps.backupPath).not.toBeNull();
+      expect(await ps.save()).toBe(true);
+      const after = scratch("pyde1-store-cut-");
+      fs.afterPowerCut(after);
+      const backup = join(after, basename(ps.backupPath!));
+      expect(readFileSync(backup).equals(readFileSync(original))).toBe(true);
+      expect(sqlite3(join(after, "pyde1.sqlite3"), "PRAGMA user_version")).toBe("3");
+      await ps.close();
     } finally {
       await fs.unmount();
     }

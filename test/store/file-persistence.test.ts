@@ -17,6 +17,9 @@ async function openWithChange(path: string) {
   return ps;
 }
 
+/** This boot of the machine, as the lock file records it. */
+const BOOT = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+
 /** The pid of a process that has exited. */
 function deadPid(): number {
   const r = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
@@ -57,14 +60,34 @@ describe("file persistence", () => {
     const dir = scratch();
     const db = join(dir, "p.sqlite3");
     const ps = await openWithChange(db);
-    expect(readFileSync(`${db}.lock`, "utf8").trim()).toBe(String(process.pid));
+    expect(readFileSync(`${db}.lock`, "utf8")).toBe(`${process.pid} ${BOOT}\n`);
     expect(() => FilePersistence.open(db, { mode: "write" })).toThrow(LockedError);
     await ps.close();
     expect(existsSync(`${db}.lock`)).toBe(false);
     writeFileSync(`${db}.lock`, `${deadPid()}\n`);
     const again = await openWithChange(db);
-    expect(readFileSync(`${db}.lock`, "utf8").trim()).toBe(String(process.pid));
+    expect(readFileSync(`${db}.lock`, "utf8")).toBe(`${process.pid} ${BOOT}\n`);
     await again.close();
+  });
+
+  it("a lock left by an earlier boot of the machine is taken over though its pid now runs; one of this boot is not; an empty one is", async () => {
+    const dir = scratch();
+    const db = join(dir, "p.sqlite3");
+    const other = "00000000-0000-4000-8000-000000000000";
+    // pid 1 always runs: after a power cut and a restart, any old pid may be running something else
+    writeFileSync(`${db}.lock`, `1 ${other}\n`);
+    const ps = await openWithChange(db);
+    expect(readFileSync(`${db}.lock`, "utf8")).toBe(`${process.pid} ${BOOT}\n`);
+    await ps.close();
+    writeFileSync(`${db}.lock`, `1 ${BOOT}\n`);
+    expect(() => FilePersistence.open(db, { mode: "write" })).toThrow(/already open for writing by pyde1-store process 1\b/);
+    expect(readFileSync(`${db}.lock`, "utf8")).toBe(`1 ${BOOT}\n`); // left alone
+    writeFileSync(`${db}.lock`, "1\n"); // the format before boot ids: its pid decides
+    expect(() => FilePersistence.open(db, { mode: "write" })).toThrow(LockedError);
+    writeFileSync(`${db}.lock`, ""); // created, its bytes never written: a cut can leave that
+    const again = await openWithChange(db);
+    await again.close();
+    expect(existsSync(`${db}.lock`)).toBe(false);
   });
 
   it("removes temporaries left by dead processes, and only those", async () => {

@@ -102,6 +102,30 @@ function differentOwner(old: Stats): boolean {
   return typeof process.getuid === "function" && (old.uid !== process.getuid() || old.gid !== process.getgid?.());
 }
 
+/**
+ * This boot of the machine (Linux's `/proc/sys/kernel/random/boot_id`), or null where there is none.
+ * A lock file keeps it beside the pid: after a power cut and a restart, the pid in a lock left
+ * behind may belong to another program by then, and must not keep the recorder from starting.
+ */
+function bootId(): string | null {
+  try {
+    const id = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    return /^[\w-]+$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Who holds a lock file (`PID` or `PID BOOT_ID`): its pid (0 when unreadable, e.g. a file a power
+ * cut left empty) and whether it was taken in an earlier boot of this machine.
+ */
+function lockOwner(text: string): { pid: number; otherBoot: boolean } {
+  const [pid, boot] = text.trim().split(/\s+/);
+  const now = boot ? bootId() : null;
+  return { pid: Number(pid) || 0, otherBoot: boot !== undefined && now !== null && boot !== now };
+}
+
 /** True when a process with this pid is running. */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -166,7 +190,8 @@ export class FilePersistence implements Persistence {
 
   /**
    * Copies the file as it is on disk to `<file>.<YYYY-MM-DD_HHMMSS>.backup` (never overwriting an
-   * existing file) and returns the backup's path. Call before an upgrade changes anything.
+   * existing file), made durable (its bytes and its name) before it returns, and returns the
+   * backup's path. Call before an upgrade changes anything: a save may replace the file right after.
    */
   backup(now = new Date()): string {
     const pad = (n: number) => String(n).padStart(2, "0");
@@ -177,6 +202,13 @@ export class FilePersistence implements Persistence {
       const target = `${this.name}.${stamp}${n ? `-${n}` : ""}.backup`;
       if (existsSync(target)) continue;
       copyFileSync(this.name, target, constants.COPYFILE_EXCL);
+      const fd = openSync(target, constants.O_RDONLY);
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      fsyncFolder(dirname(target));
       return target;
     }
   }
@@ -285,7 +317,8 @@ export class FilePersistence implements Persistence {
   async close(): Promise<void> {
     if (this.lockPath) {
       try {
-        if (readFileSync(this.lockPath, "utf8").trim() === String(process.pid)) unlinkSync(this.lockPath);
+        const owner = lockOwner(readFileSync(this.lockPath, "utf8"));
+        if (owner.pid === process.pid && !owner.otherBoot) unlinkSync(this.lockPath);
       } catch {
         // already gone
       }
@@ -324,7 +357,8 @@ export class FilePersistence implements Persistence {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-        writeSync(fd, `${process.pid}\n`);
+        const boot = bootId();
+        writeSync(fd, boot ? `${process.pid} ${boot}\n` : `${process.pid}\n`);
         closeSync(fd);
         this.lockPath = lock;
         return;
@@ -338,10 +372,10 @@ export class FilePersistence implements Persistence {
           );
         }
         if (code !== "EEXIST") throw e;
-        const pid = Number(readFileSync(lock, "utf8").trim());
-        if (pid === process.pid) throw new LockedError(this.name, pid);
-        if (processAlive(pid)) throw new LockedError(this.name, pid);
-        unlinkSync(lock); // stale: its owner is gone
+        const owner = lockOwner(readFileSync(lock, "utf8"));
+        if (owner.pid === process.pid && !owner.otherBoot) throw new LockedError(this.name, owner.pid);
+        if (!owner.otherBoot && processAlive(owner.pid)) throw new LockedError(this.name, owner.pid);
+        unlinkSync(lock); // stale: its owner is gone, or ran before the machine restarted
       }
     }
     throw new LockedError(this.name, -1);
