@@ -14,7 +14,7 @@ export default defineConfig({
     },
   ],
   test: {
-    // The long crash loop (test/crash) runs on its own, so its timing is not shared with the rest:
+    // The long crash loops (test/crash: kill -9, power cuts) run on their own, so their timing is not shared with the rest:
     // `npm run test:crash` (PYDE1_STORE_CRASH=1); `npm test` runs it after everything else.
     include: process.env.PYDE1_STORE_CRASH === "1" ? ["test/crash/**/*.test.ts"] : ["test/**/*.test.ts"],
     exclude: process.env.PYDE1_STORE_CRASH === "1" ? ["**/node_modules/**"] : ["test/crash/**", "**/node_modules/**"],

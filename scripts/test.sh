@@ -31,6 +31,6 @@ if [ $# -gt 0 ]; then
   npx vitest run "$@"
 else
   npx vitest run
-  # the long kill -9 loop, alone so that its timing is not shared with the rest
+  # the long kill -9 and power-cut loops, alone so that their timing is not shared with the rest
   PYDE1_STORE_CRASH=1 npx vitest run
 fi

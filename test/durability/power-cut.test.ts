@@ -82,7 +82,7 @@ describe("power cuts while recording and while saving", () => {
     const r = await killLoop({ kills: 10, shots: 3, seed: 17, powerCut: true });
     const lost = r.kills.map((k) => k.lostAgeMs).filter((x): x is number => x !== null);
     console.log(
-      `power cuts: ${r.kills.length} cuts, ${r.kills.filter((k) => k.midSave).length} mid-save, ${r.messages} messages; ` +
+      `power cuts: ${r.kills.length} cuts, ${r.kills.filter((k) => k.midSave).length} as a save began, ${r.messages} messages; ` +
         `age of the oldest lost message at the cut: max ${Math.max(0, ...lost).toFixed(0)} ms`,
     );
     for (const [i, k] of r.kills.entries()) expect(k.problems, `cut ${i + 1} (${k.mode})`).toEqual([]);
