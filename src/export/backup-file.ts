@@ -5,7 +5,8 @@
  * the same process, or a file opened for reading with its `-wal` applied), writes
  * `pyde1.<YYYY-MM-DD_HHMM>.sqlite3[.gz]` into a folder without ever replacing a file, then reads the
  * copy back (gunzipping it), checks that it is byte for byte the snapshot and that
- * `PRAGMA integrity_check` says "ok", and only then reports success. A failed copy is removed.
+ * `PRAGMA integrity_check` says "ok", and only then reports success. The copy and its name are
+ * fsynced before that (a reported backup survives a power cut). A failed copy is removed.
  */
 import { closeSync, constants, createWriteStream, existsSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -63,6 +64,16 @@ async function writeSnapshot(tmp: string, bytes: Uint8Array, gzip: boolean, onPr
   }
 }
 
+/** Makes the names in `folder` durable (fsync of the folder itself). */
+function syncFolder(folder: string): void {
+  const fd = openSync(folder, constants.O_RDONLY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Snapshots `store` into `dir` as a new, verified backup file; see the module comment. */
 export async function backupStore(SQL: SqlJsStatic, store: Store, dir: string, options: BackupOptions = {}): Promise<BackupResult> {
   const folder = resolve(dir);
@@ -93,6 +104,7 @@ export async function backupStore(SQL: SqlJsStatic, store: Store, dir: string, o
     }
   }
   try {
+    syncFolder(folder); // the new name durable too: a backup reported written survives a power cut
     const written = readFileSync(target);
     const image = gzip ? gunzipSync(written) : written;
     if (Buffer.compare(image, bytes) !== 0) {

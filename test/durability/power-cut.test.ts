@@ -4,7 +4,7 @@
  * made durable, by POSIX's rules (test/support/faulty-fs.ts): after each cut the file, its journal
  * and the folder's names are what a disk would hold, not the page cache a kill -9 leaves behind.
  * The loop's checks are the kill loop's (test/support/kill-loop.ts). Before it, the pieces one by
- * one: a new journal, an upgrade's backup, a save, each durable once the call returns.
+ * one: a new journal, an upgrade's backup, a backup, a save, each durable once the call returns.
  */
 import { describe, expect, it } from "vitest";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
@@ -17,6 +17,8 @@ import { Journal, readJournal } from "../../src/store/persist/journal";
 import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { loadSqlJs } from "../../src/store/sqljs";
+import { Store } from "../../src/store/store";
+import { backupStore } from "../../src/export/backup-file";
 
 describe("power cuts while recording and while saving", () => {
   it("a new journal's fsynced records survive a cut that comes before any save: its name is made durable when it is created", async () => {
@@ -54,6 +56,24 @@ describe("power cuts while recording and while saving", () => {
       expect(readFileSync(backup).equals(readFileSync(original))).toBe(true);
       expect(sqlite3(join(after, "pyde1.sqlite3"), "PRAGMA user_version")).toBe("3");
       await ps.close();
+    } finally {
+      await fs.unmount();
+    }
+  });
+
+  it("a backup, once reported, survives a cut: its bytes and its name", async () => {
+    const fs = await FaultyFs.mount({ powerCut: true });
+    try {
+      const SQL = await loadSqlJs();
+      const store = Store.create(SQL);
+      store.hkv.set("a", "b", "1");
+      const result = await backupStore(SQL, store, fs.dir, { compress: "none" });
+      const after = scratch("pyde1-store-cut-");
+      fs.afterPowerCut(after);
+      expect(readdirSync(after)).toEqual([basename(result.path)]);
+      expect(readFileSync(join(after, basename(result.path))).equals(readFileSync(result.path))).toBe(true);
+      expect(sqlite3(join(after, basename(result.path)), "SELECT value FROM persist_hkv WHERE header='a'")).toBe("1");
+      store.close();
     } finally {
       await fs.unmount();
     }

@@ -159,6 +159,10 @@ class FailingSync(Operations):
         os.rename(self.real(old), self.real(new))
 
     @os_errors
+    def link(self, target, source):
+        os.link(self.real(source), self.real(target))
+
+    @os_errors
     def mkdir(self, path, mode):
         os.mkdir(self.real(path), mode)
 
