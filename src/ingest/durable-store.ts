@@ -23,7 +23,7 @@ import { dirname } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { SqlJsStatic } from "sql.js";
-import { FilePersistence, fsyncFolder } from "../store/persist/file";
+import { FilePersistence, fsyncPath } from "../store/persist/file";
 import { Journal, readJournal, type JournalRecord } from "../store/persist/journal";
 import { RECORDER_CODEC } from "./journal-codec";
 import { PersistentStore } from "../store/persistent-store";
@@ -240,7 +240,7 @@ export class DurableStore {
     this.ps.store.markSaved(count);
     renameSync(`${this.journal.path}.next`, this.journal.path);
     this.journal.adoptNext(); // before anything else can fail: appends must go to the file now named the journal
-    fsyncFolder(dirname(this.journal.path));
+    fsyncPath(dirname(this.journal.path));
   }
 
   private saveFailed(reason: string, e: unknown): false {

@@ -202,13 +202,8 @@ export class FilePersistence implements Persistence {
       const target = `${this.name}.${stamp}${n ? `-${n}` : ""}.backup`;
       if (existsSync(target)) continue;
       copyFileSync(this.name, target, constants.COPYFILE_EXCL);
-      const fd = openSync(target, constants.O_RDONLY);
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      fsyncFolder(dirname(target));
+      fsyncPath(target);
+      fsyncPath(dirname(target));
       return target;
     }
   }
@@ -258,7 +253,7 @@ export class FilePersistence implements Persistence {
     this.seen = seenOf(statSync(this.name));
     const dir = dirname(this.name);
     try {
-      fsyncFolder(dir);
+      fsyncPath(dir);
     } catch (e) {
       throw new StoreError(
         this.name,
@@ -405,9 +400,9 @@ export class FilePersistence implements Persistence {
   }
 }
 
-/** Makes a rename in `dir` durable. */
-export function fsyncFolder(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY);
+/** Makes what `path` holds durable: a file's bytes, or a folder's names (a rename or a new file in it). */
+export function fsyncPath(path: string): void {
+  const fd = openSync(path, constants.O_RDONLY);
   try {
     fsyncSync(fd);
   } finally {

@@ -37,7 +37,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
-import { fsyncFolder } from "./file";
+import { fsyncPath } from "./file";
 
 /** One journal record: its sequence number and the event it carries. */
 export interface JournalRecord<E> {
@@ -235,7 +235,7 @@ export class Journal<E> {
       writeWhole(path, `${JSON.stringify({ journal: id, base: 0 })}\n`);
       // the new name made durable too: records fsynced into a file whose name a power cut takes
       // away are lost all the same
-      fsyncFolder(dirname(path));
+      fsyncPath(dirname(path));
       contents = { id, base: 0, records: [], cutBytes: 0, ...(setAside ? { setAside } : {}) };
     } else if (contents.cutBytes > 0) {
       const size = statSync(path).size - contents.cutBytes;
