@@ -240,7 +240,19 @@ export class DurableStore {
     this.ps.store.markSaved(count);
     renameSync(`${this.journal.path}.next`, this.journal.path);
     this.journal.adoptNext(); // before anything else can fail: appends must go to the file now named the journal
-    fsyncPath(dirname(this.journal.path));
+    const folder = dirname(this.journal.path);
+    try {
+      fsyncPath(folder);
+    } catch (e) {
+      // The file is saved. Should power fail before the rename reaches the disk, the next start
+      // finds this journal under its old name and uses it (its base is the saved file's mark).
+      this.log(
+        "warn",
+        `record: saved ${this.ps.persistence.name}, but ${folder} could not be synced after ${this.journal.path} was moved into place ` +
+          `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing is lost (after a power cut the next start finds it as ` +
+          `${this.journal.path}.next and uses it). Check the disk.`,
+      );
+    }
   }
 
   private saveFailed(reason: string, e: unknown): false {

@@ -6,7 +6,8 @@
  *   order and without gaps, once fsync works.
  * - A save: the temp file's fsync failing leaves the old file byte-identical; the folder's fsync
  *   failing after the rename is an error that names the file, and the next save replaces the file
- *   again (it is ours, not "changed on disk").
+ *   again (it is ours, not "changed on disk"); the folder's fsync after a recorder's journal swap
+ *   failing is a warning: the file is saved and the journal's old name still recovers it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
@@ -17,6 +18,11 @@ import { PersistentStore } from "../../src/store/persistent-store";
 import { loadSqlJs } from "../../src/store/sqljs";
 import { StoreError } from "../../src/store/errors";
 import { sqlite3 } from "../support/cli";
+import { DurableStore } from "../../src/ingest/durable-store";
+import { Recorder } from "../../src/recorder/recorder";
+import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
+import { afterShot } from "../support/live-feed";
+import { scratch } from "../support/paths";
 import { FaultyFs } from "../support/faulty-fs";
 import { until } from "../support/until";
 
@@ -138,5 +144,45 @@ describe("when fsync fails", () => {
     expect(sqlite3(path, "PRAGMA integrity_check")).toBe("ok");
     expect(readdirSync(join(fs.dir, "dir-sync")).filter((n) => n.includes(".tmp-"))).toEqual([]);
     await ps.close();
+  });
+
+  it("a recorder's save whose last step, the folder's fsync after the journal swap, fails: saved with a warning, not a failure; a power cut then loses nothing", async () => {
+    const cut = await FaultyFs.mount({ powerCut: true });
+    try {
+      const db = join(cut.dir, "swap.sqlite3");
+      const log: string[] = [];
+      const ds = await DurableStore.open(await loadSqlJs(), db, { fsyncMs: 20, log: (l, m) => log.push(`${l} ${m}`) });
+      const recorder = new Recorder(ds.ps.store, { onAccepted: (e) => ds.accepted(e) });
+      await ds.attach(recorder);
+      const messages = syntheticMessages({ shots: 2, seed: 9 });
+      const one = afterShot(messages, 1);
+      for (const e of messages.slice(0, one)) recorder.handle(e);
+      // a save syncs the folder twice: after the file's rename (works), after the journal's (fails)
+      cut.failSync("=/", { skip: 1 });
+      expect(ds.save("test")).toBe(true);
+      cut.healSync();
+      expect(cut.failedSyncs()).toEqual(["/"]);
+      expect(log.filter((l) => l.startsWith("error"))).toEqual([]);
+      const warning = log.filter((l) => l.includes("could not be synced after"));
+      expect(warning).toHaveLength(1);
+      expect(warning[0]).toContain(`warn record: saved ${db}, but ${cut.dir} could not be synced after ${db}.journal was moved into place (EIO)`);
+      expect(ds.ps.store.dirty).toBe(false);
+      // the second shot goes to the journal (fsynced), then the power fails
+      for (const e of messages.slice(one)) recorder.handle(e);
+      ds.journal.flush();
+      const after = scratch("pyde1-store-cut-");
+      cut.afterPowerCut(after);
+      ds.journal.close();
+      ds.ps.store.close();
+      expect(readdirSync(after).sort()).toEqual(["swap.sqlite3", "swap.sqlite3.journal", "swap.sqlite3.journal.next", "swap.sqlite3.lock"]);
+      const restarted = join(after, "swap.sqlite3");
+      const again = await DurableStore.open(await loadSqlJs(), restarted, { log: () => {} });
+      const report = await again.attach(new Recorder(again.ps.store, { onAccepted: (e) => again.accepted(e) }));
+      expect(report.replayed).toBeGreaterThan(0);
+      await again.close();
+      expect(await fileTables(restarted)).toEqual(await referenceTables(messages));
+    } finally {
+      await cut.unmount();
+    }
   });
 });

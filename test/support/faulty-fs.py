@@ -1,12 +1,21 @@
-"""A file system for tests whose fsync fails on demand: every call passes through to a backing
-folder, except fsync, fdatasync and a folder's fsync, which fail with EIO while the control file
-CONTROL/fail-fsync exists and the path being synced (from the mount's root, e.g. /a/b.db) contains
-the text that file holds (an empty file: every path; "=/a": the path /a itself, e.g. a folder). Each failed sync is logged to CONTROL/failed, one path a line.
+"""A file system for tests whose fsync fails on demand, and that can tell what a power cut would
+leave. Every call passes through to a backing folder, except:
+
+- fsync, fdatasync and a folder's fsync fail with EIO while the control file CONTROL/fail-fsync
+  exists and the path being synced (from the mount's root, e.g. /a/b.db) contains the text that
+  file holds (an empty file: every path; "=/a": the path /a itself, e.g. a folder), except for
+  the first K such syncs while CONTROL/fail-fsync-skip holds K. Each failed sync is logged to
+  CONTROL/failed, one path a line.
+- With --power-cut, what the disk would hold after a power cut is kept in CONTROL/durable, by the
+  rules POSIX promises and no more: a file's bytes as they were at its last successful fsync or
+  fdatasync (ino-N, N its inode number; a file never synced has lost its bytes), and the names in
+  the mount's root folder as they were at that folder's last fsync (root.json: name -> inode).
+  The files at the root when the daemon starts are durable as they are.
 
 The kernel sees a real FUSE mount: a program on it gets EIO from fsync(2) itself, as it would from
 a failing disk. Used by test/support/faulty-fs.ts.
 
-Usage (as root, in the foreground): /usr/bin/python3 faulty-fs.py BACKING MOUNT CONTROL
+Usage (as root, in the foreground): /usr/bin/python3 faulty-fs.py BACKING MOUNT CONTROL [--power-cut]
 Needs Debian's python3-fusepy (the module `fusepy`, on libfuse2).
 """
 import errno
@@ -83,6 +92,14 @@ class FailingSync(Operations):
             return False
         if not (path == match[1:] if match.startswith("=") else match in path):
             return False
+        skip_file = os.path.join(self.control, "fail-fsync-skip")
+        if os.path.exists(skip_file):
+            with open(skip_file) as f:
+                skip = int(f.read().strip() or "0")
+            if skip > 0:
+                with open(skip_file, "w") as f:
+                    f.write(str(skip - 1))
+                return False
         with open(os.path.join(self.control, "failed"), "a") as log:
             log.write(path + "\n")
         return True

@@ -58,8 +58,10 @@ export class FaultyFs {
   /**
    * From now on, fsync of every path containing `match` fails with EIO (every path by default;
    * `=/sub` only the path `/sub` itself, e.g. a folder's fsync). Paths are from the mount's root.
+   * `skip`: the first `skip` such syncs still work.
    */
-  failSync(match = ""): void {
+  failSync(match = "", options: { skip?: number } = {}): void {
+    writeFileSync(join(this.control, "fail-fsync-skip"), String(options.skip ?? 0));
     writeFileSync(join(this.control, "fail-fsync"), match);
   }
 
