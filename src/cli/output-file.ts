@@ -1,10 +1,12 @@
 /**
  * Writing a command's output file without ever leaving half a file: the bytes go to
- * `<OUT>.tmp-<pid>` in the same folder, are fsynced, then renamed over OUT. Failures become one-line
- * messages that name the path and say what to do.
+ * `<OUT>.tmp-<pid>` in the same folder, are fsynced, then renamed over OUT, and the folder is
+ * fsynced (a file reported written survives a power cut). Failures become one-line messages that
+ * name the path and say what to do.
  */
 import { accessSync, closeSync, linkSync, constants, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { fsyncPath } from "../store/persist/file";
 
 /** An output file could not be written; the message names the path, the problem and the fix. */
 export class OutputFileError extends Error {
@@ -62,8 +64,9 @@ export function outputError(path: string, e: unknown): OutputFileError {
 }
 
 /**
- * Writes `data` to `path` atomically (temp file, fsync, rename). With `exclusive`, refuses to
- * replace an existing file (the final step is a hard link, which fails rather than replace). On failure nothing is left behind and an OutputFileError is thrown.
+ * Writes `data` to `path` atomically and durably (temp file, fsync, rename, fsync of the folder).
+ * With `exclusive`, refuses to replace an existing file (the final step is a hard link, which fails
+ * rather than replace). On failure nothing is left behind and an OutputFileError is thrown.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string, options: { exclusive?: boolean; mode?: number } = {}): void {
   const problem = outputProblem(path);
@@ -87,6 +90,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
     } else {
       renameSync(tmp, path);
     }
+    fsyncPath(dirname(resolve(path))); // the new name durable too
   } catch (e) {
     if (fd >= 0) closeSync(fd);
     try {

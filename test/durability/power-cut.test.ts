@@ -4,7 +4,8 @@
  * made durable, by POSIX's rules (test/support/faulty-fs.ts): after each cut the file, its journal
  * and the folder's names are what a disk would hold, not the page cache a kill -9 leaves behind.
  * The loop's checks are the kill loop's (test/support/kill-loop.ts). Before it, the pieces one by
- * one: a new journal, an upgrade's backup, a backup, a save, each durable once the call returns.
+ * one: a new journal, an upgrade's backup, a backup, an export's file, a save, each durable once
+ * the call returns.
  */
 import { describe, expect, it } from "vitest";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import { PersistentStore } from "../../src/store/persistent-store";
 import { loadSqlJs } from "../../src/store/sqljs";
 import { Store } from "../../src/store/store";
 import { backupStore } from "../../src/export/backup-file";
+import { writeFileAtomic } from "../../src/cli/output-file";
 
 describe("power cuts while recording and while saving", () => {
   it("a new journal's fsynced records survive a cut that comes before any save: its name is made durable when it is created", async () => {
@@ -74,6 +76,22 @@ describe("power cuts while recording and while saving", () => {
       expect(readFileSync(join(after, basename(result.path))).equals(readFileSync(result.path))).toBe(true);
       expect(sqlite3(join(after, basename(result.path)), "SELECT value FROM persist_hkv WHERE header='a'")).toBe("1");
       store.close();
+    } finally {
+      await fs.unmount();
+    }
+  });
+
+  it("an export's output file, once written, survives a cut, whether it replaced a file or was made anew", async () => {
+    const fs = await FaultyFs.mount({ powerCut: true });
+    try {
+      writeFileAtomic(join(fs.dir, "shot.csv"), "first\n");
+      writeFileAtomic(join(fs.dir, "shot.csv"), "second\n");
+      writeFileAtomic(join(fs.dir, "shot.json"), "{}\n", { exclusive: true });
+      const after = scratch("pyde1-store-cut-");
+      fs.afterPowerCut(after);
+      expect(readdirSync(after).sort()).toEqual(["shot.csv", "shot.json"]);
+      expect(readFileSync(join(after, "shot.csv"), "utf8")).toBe("second\n");
+      expect(readFileSync(join(after, "shot.json"), "utf8")).toBe("{}\n");
     } finally {
       await fs.unmount();
     }
