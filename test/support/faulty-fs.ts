@@ -30,12 +30,6 @@ export class FaultyFs {
     daemon.on("exit", () => (this.exited = true));
   }
 
-  /** True when this machine can mount one (root, /dev/fuse, python3-fusepy). */
-  static available(): boolean {
-    if (process.getuid?.() !== 0 || !existsSync("/dev/fuse")) return false;
-    return spawnSync(PYTHON, ["-c", "import fusepy"]).status === 0;
-  }
-
   /**
    * Mounts one on a new scratch folder and waits until it answers. `powerCut`: keep what a power
    * cut would leave ({@link afterPowerCut}). `seed`: a folder whose files it starts with (durable).
