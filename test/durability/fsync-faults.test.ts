@@ -22,7 +22,6 @@ import { DurableStore } from "../../src/ingest/durable-store";
 import { Recorder } from "../../src/recorder/recorder";
 import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
 import { afterShot } from "../support/live-feed";
-import { scratch } from "../support/paths";
 import { FaultyFs } from "../support/faulty-fs";
 import { until } from "../support/until";
 
@@ -38,12 +37,18 @@ describe("when fsync fails", () => {
     await fs?.unmount();
   });
 
-  it("an explicit flush: throws, leaves only the durable records in the file, reports once, and writes everything once fsync works", () => {
+  /** A new journal on the faulty file system (fsync working), with its write-error reports as "CODE WAITING" (null: writing again). */
+  function journalOnFaultyFs(name: string, fsyncMs: number) {
     fs.healSync();
-    const path = join(fs.dir, "explicit.journal");
-    const { journal } = Journal.open<Rec>(path, { fsyncMs: 100000 });
+    const path = join(fs.dir, name);
+    const { journal } = Journal.open<Rec>(path, { fsyncMs });
     const reports: (string | null)[] = [];
     journal.onWriteError = (e, waiting) => reports.push(e ? `${(e as NodeJS.ErrnoException).code} ${waiting}` : null);
+    return { path, journal, reports };
+  }
+
+  it("an explicit flush: throws, leaves only the durable records in the file, reports once, and writes everything once fsync works", () => {
+    const { path, journal, reports } = journalOnFaultyFs("explicit.journal", 100000);
     let k = 0;
     for (; k < 100; k++) journal.append({ k, pad });
     journal.flush();
@@ -69,11 +74,7 @@ describe("when fsync fails", () => {
   });
 
   it("the timed flush: recording goes on while fsync fails, the retry writes the records once it works", async () => {
-    fs.healSync();
-    const path = join(fs.dir, "timed.journal");
-    const { journal } = Journal.open<Rec>(path, { fsyncMs: 20 });
-    const reports: (string | null)[] = [];
-    journal.onWriteError = (e, waiting) => reports.push(e ? `${(e as NodeJS.ErrnoException).code} ${waiting}` : null);
+    const { path, journal, reports } = journalOnFaultyFs("timed.journal", 20);
     let k = 0;
     for (; k < 50; k++) journal.append({ k, pad });
     await until("the first timed flush", () => journal.waiting === 0);
@@ -147,8 +148,7 @@ describe("when fsync fails", () => {
   });
 
   it("a recorder's save whose last step, the folder's fsync after the journal swap, fails: saved with a warning, not a failure; a power cut then loses nothing", async () => {
-    const cut = await FaultyFs.mount({ powerCut: true });
-    try {
+    await FaultyFs.using({ powerCut: true }, async (cut) => {
       const db = join(cut.dir, "swap.sqlite3");
       const log: string[] = [];
       const ds = await DurableStore.open(await loadSqlJs(), db, { fsyncMs: 20, log: (l, m) => log.push(`${l} ${m}`) });
@@ -170,8 +170,7 @@ describe("when fsync fails", () => {
       // the second shot goes to the journal (fsynced), then the power fails
       for (const e of messages.slice(one)) recorder.handle(e);
       ds.journal.flush();
-      const after = scratch("pyde1-store-cut-");
-      cut.afterPowerCut(after);
+      const after = cut.afterPowerCut();
       ds.journal.close();
       ds.ps.store.close();
       expect(readdirSync(after).sort()).toEqual(["swap.sqlite3", "swap.sqlite3.journal", "swap.sqlite3.journal.next", "swap.sqlite3.lock"]);
@@ -181,8 +180,6 @@ describe("when fsync fails", () => {
       expect(report.replayed).toBeGreaterThan(0);
       await again.close();
       expect(await fileTables(restarted)).toEqual(await referenceTables(messages));
-    } finally {
-      await cut.unmount();
-    }
+    });
   });
 });

@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { killLoop } from "../support/kill-loop";
+import { expectCleanLoop, killLoop, loopSummary } from "../support/kill-loop";
 import { FaultyFs } from "../support/faulty-fs";
 import { FIXTURES, scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
@@ -24,109 +24,82 @@ import { writeFileAtomic } from "../../src/cli/output-file";
 
 describe("power cuts while recording and while saving", () => {
   it("a new journal's fsynced records survive a cut that comes before any save: its name is made durable when it is created", async () => {
-    const fs = await FaultyFs.mount({ powerCut: true });
-    try {
+    await FaultyFs.using({ powerCut: true }, async (fs) => {
       const path = join(fs.dir, "db.sqlite3.journal");
       const { journal } = Journal.open<{ k: number }>(path, { fsyncMs: 100000 });
       for (let k = 0; k < 10; k++) journal.append({ k });
       journal.flush();
       journal.append({ k: 10 }); // not flushed: a cut may take it
-      const after = scratch("pyde1-store-cut-");
-      fs.afterPowerCut(after);
+      const after = fs.afterPowerCut();
       expect(readdirSync(after)).toEqual(["db.sqlite3.journal"]);
       expect(readJournal<{ k: number }>(join(after, "db.sqlite3.journal"))!.records.map((r) => r.e.k)).toEqual([...Array(10).keys()]);
       journal.close();
-    } finally {
-      await fs.unmount();
-    }
+    });
   });
 
   it("an upgrade's backup of the original survives a cut that comes right after the upgraded file is saved", async () => {
     const seed = scratch("pyde1-store-seed-");
     const original = join(FIXTURES, "schemas/pyde1-schema-001.sqlite3");
-    copyFileSync(original, join(seed, "pyde1.sqlite3"));
-    const fs = await FaultyFs.mount({ powerCut: true, seed }); // the original lies on disk, durable
-    try {
+    copyFileSync(original, join(seed, "pyde1.sqlite3")); // the original lies on disk, durable
+    await FaultyFs.using({ powerCut: true, seed }, async (fs) => {
       const path = join(fs.dir, "pyde1.sqlite3");
       const file = FilePersistence.open(path, { mode: "write" });
       const ps = await PersistentStore.open(await loadSqlJs(), file, { backup: () => file.backup() });
       expect(ps.backupPath).not.toBeNull();
       expect(await ps.save()).toBe(true);
-      const after = scratch("pyde1-store-cut-");
-      fs.afterPowerCut(after);
+      const after = fs.afterPowerCut();
       const backup = join(after, basename(ps.backupPath!));
       expect(readFileSync(backup).equals(readFileSync(original))).toBe(true);
       expect(sqlite3(join(after, "pyde1.sqlite3"), "PRAGMA user_version")).toBe("3");
       await ps.close();
-    } finally {
-      await fs.unmount();
-    }
+    });
   });
 
   it("a backup, once reported, survives a cut: its bytes and its name", async () => {
-    const fs = await FaultyFs.mount({ powerCut: true });
-    try {
+    await FaultyFs.using({ powerCut: true }, async (fs) => {
       const SQL = await loadSqlJs();
       const store = Store.create(SQL);
       store.hkv.set("a", "b", "1");
       const result = await backupStore(SQL, store, fs.dir, { compress: "none" });
-      const after = scratch("pyde1-store-cut-");
-      fs.afterPowerCut(after);
+      const after = fs.afterPowerCut();
       expect(readdirSync(after)).toEqual([basename(result.path)]);
       expect(readFileSync(join(after, basename(result.path))).equals(readFileSync(result.path))).toBe(true);
       expect(sqlite3(join(after, basename(result.path)), "SELECT value FROM persist_hkv WHERE header='a'")).toBe("1");
       store.close();
-    } finally {
-      await fs.unmount();
-    }
+    });
   });
 
   it("an export's output file, once written, survives a cut, whether it replaced a file or was made anew", async () => {
-    const fs = await FaultyFs.mount({ powerCut: true });
-    try {
+    await FaultyFs.using({ powerCut: true }, async (fs) => {
       writeFileAtomic(join(fs.dir, "shot.csv"), "first\n");
       writeFileAtomic(join(fs.dir, "shot.csv"), "second\n");
       writeFileAtomic(join(fs.dir, "shot.json"), "{}\n", { exclusive: true });
-      const after = scratch("pyde1-store-cut-");
-      fs.afterPowerCut(after);
+      const after = fs.afterPowerCut();
       expect(readdirSync(after).sort()).toEqual(["shot.csv", "shot.json"]);
       expect(readFileSync(join(after, "shot.csv"), "utf8")).toBe("second\n");
       expect(readFileSync(join(after, "shot.json"), "utf8")).toBe("{}\n");
-    } finally {
-      await fs.unmount();
-    }
+    });
   });
 
   it("a save, once it returns, survives a cut: the new file's bytes and its name", async () => {
-    const fs = await FaultyFs.mount({ powerCut: true });
-    try {
+    await FaultyFs.using({ powerCut: true }, async (fs) => {
       const path = join(fs.dir, "pyde1.sqlite3");
       const ps = await PersistentStore.open(await loadSqlJs(), FilePersistence.open(path, { mode: "write" }));
       ps.store.hkv.set("a", "b", "1");
       expect(await ps.save()).toBe(true);
       ps.store.hkv.set("a", "b", "2");
       expect(await ps.save()).toBe(true);
-      const after = scratch("pyde1-store-cut-");
-      fs.afterPowerCut(after);
+      const after = fs.afterPowerCut();
       expect(readFileSync(join(after, "pyde1.sqlite3")).equals(readFileSync(path))).toBe(true);
       expect(sqlite3(join(after, "pyde1.sqlite3"), "SELECT value FROM persist_hkv WHERE header='a'")).toBe("2");
       await ps.close();
-    } finally {
-      await fs.unmount();
-    }
+    });
   });
 
   it("10 cuts: the file always checks ok, the recovery is a prefix within the fsync window, the end equals the fault-free recording", async () => {
     const r = await killLoop({ kills: 10, shots: 3, seed: 17, powerCut: true });
-    const lost = r.kills.map((k) => k.lostAgeMs).filter((x): x is number => x !== null);
-    console.log(
-      `power cuts: ${r.kills.length} cuts, ${r.kills.filter((k) => k.midSave).length} as a save began, ${r.messages} messages; ` +
-        `age of the oldest lost message at the cut: max ${Math.max(0, ...lost).toFixed(0)} ms`,
-    );
-    for (const [i, k] of r.kills.entries()) expect(k.problems, `cut ${i + 1} (${k.mode})`).toEqual([]);
-    expect(r.finalExit).toBe(0);
-    expect(r.finalIntegrity).toBe("ok");
-    expect(r.finalDiff).toEqual([]);
+    console.log(`power cuts: ${loopSummary(r, "cut")}`);
+    expectCleanLoop(r, "cut");
     expect(r.kills.some((k) => k.recovered >= 0 && k.lostAgeMs !== null)).toBe(true); // some cuts did lose the unsynced tail
   }, 170_000);
 });

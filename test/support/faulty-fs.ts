@@ -71,17 +71,29 @@ export class FaultyFs {
   }
 
   /**
-   * Writes into the folder `target` what the mount's root folder would hold after a power cut now
+   * A new scratch folder holding what the mount's root folder would hold after a power cut now
    * (mounted with `powerCut`): the names as of the folder's last fsync, each file's bytes as of its
    * own last fsync (empty when it never had one). Stop every writer first.
    */
-  afterPowerCut(target: string): void {
+  afterPowerCut(): string {
+    const target = scratch("pyde1-store-power-cut-");
     const durable = join(this.control, "durable");
     const names = JSON.parse(readFileSync(join(durable, "root.json"), "utf8")) as Record<string, number>;
     for (const [name, ino] of Object.entries(names)) {
       const bytes = join(durable, `ino-${ino}`);
       if (existsSync(bytes)) copyFileSync(bytes, join(target, name));
       else writeFileSync(join(target, name), "");
+    }
+    return target;
+  }
+
+  /** Mounts one (see {@link mount}), runs `body` on it, and unmounts it whatever happens. */
+  static async using<T>(options: { powerCut?: boolean; seed?: string }, body: (fs: FaultyFs) => Promise<T> | T): Promise<T> {
+    const fs = await FaultyFs.mount(options);
+    try {
+      return await body(fs);
+    } finally {
+      await fs.unmount();
     }
   }
 

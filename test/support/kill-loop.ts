@@ -16,6 +16,7 @@
  * on what the disk would hold after the cut, not on the page cache a kill -9 leaves intact.
  */
 import { copyFileSync, existsSync, readdirSync, watch } from "node:fs";
+import { expect } from "vitest";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { CliProcess } from "./recorder-process";
@@ -53,7 +54,7 @@ export interface KillReport {
   recovered: number;
   /** ms between the broker's ack of the oldest lost message and the kill (null: nothing lost) */
   lostAgeMs: number | null;
-  /** it died mid-save: a save's leftovers were on disk after the kill, or (a power cut) the cut came as a save began */
+  /** it died mid-save: killed as a save began, or a save's leftovers were on disk after the kill */
   midSave: boolean;
   /** problems found (empty when all is well) */
   problems: string[];
@@ -178,8 +179,7 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
       watcher?.close();
       let after = dir; // the folder as the restart finds it
       if (fs) {
-        disk = scratch("pyde1-store-power-cut-");
-        fs.afterPowerCut(disk);
+        disk = fs.afterPowerCut();
         await fs.unmount();
         fs = null;
         after = disk;
@@ -200,7 +200,7 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
       if (lostAgeMs !== null && lostAgeMs > fsyncMs + 400) {
         problems.push(`message ${r.last + 1} was acked ${lostAgeMs.toFixed(0)} ms before the kill but is not in the recovered database`);
       }
-      kills.push({ mode, published: acks.size, recovered: r.last, lostAgeMs, midSave: leftovers.length > 0 || (o.powerCut === true && atSave), problems });
+      kills.push({ mode, published: acks.size, recovered: r.last, lostAgeMs, midSave: leftovers.length > 0 || atSave, problems });
       next = r.last + 1; // resume right after what survived
     }
     // final round: the rest of the stream, then a clean stop
@@ -233,4 +233,22 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
     await pub.endAsync(true);
     await broker.stop();
   }
+}
+
+/** One line on a loop's run: kills (or cuts), how many as a save began, and the age of the oldest lost message at the kill. */
+export function loopSummary(r: KillLoopResult, what: "kill" | "cut"): string {
+  const lost = r.kills.map((k) => k.lostAgeMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const p50 = lost[Math.floor(lost.length / 2)] ?? 0;
+  return (
+    `${r.kills.length} ${what}s, ${r.kills.filter((k) => k.midSave).length} mid-save, ${r.messages} messages; ` +
+    `age of the oldest lost message at the ${what}: p50 ${p50.toFixed(0)} ms, max ${Math.max(0, ...lost).toFixed(0)} ms`
+  );
+}
+
+/** The loop's checks: no problem after any kill, then a clean stop, a file that checks ok and equals the fault-free recording. */
+export function expectCleanLoop(r: KillLoopResult, what: "kill" | "cut"): void {
+  for (const [i, k] of r.kills.entries()) expect(k.problems, `${what} ${i + 1} (${k.mode})`).toEqual([]);
+  expect(r.finalExit).toBe(0);
+  expect(r.finalIntegrity).toBe("ok");
+  expect(r.finalDiff).toEqual([]);
 }
