@@ -1,11 +1,15 @@
-"""A file system for tests whose fsync fails on demand, and that can tell what a power cut would
-leave. Every call passes through to a backing folder, except:
+"""A file system for tests whose fsync fails and whose writes come up short on demand, and that
+can tell what a power cut would leave. Every call passes through to a backing folder, except:
 
 - fsync, fdatasync and a folder's fsync fail with EIO while the control file CONTROL/fail-fsync
   exists and the path being synced (from the mount's root, e.g. /a/b.db) contains the text that
   file holds (an empty file: every path; "=/a": the path /a itself, e.g. a folder), except for
   the first K such syncs while CONTROL/fail-fsync-skip holds K. Each failed sync is logged to
   CONTROL/failed, one path a line.
+- A write to a path containing the text of CONTROL/short-write ("LIMIT TEXT"; TEXT may be empty)
+  writes at most LIMIT bytes and says so: write(2) returns a short count (for LIMIT under 4096 even
+  through the page cache, whose writes come a page at a time), and the writer must write the rest
+  itself. Each shortened write is logged to CONTROL/short ("PATH OFFSET ASKED LIMIT").
 - With --power-cut, what the disk would hold after a power cut is kept in CONTROL/durable, by the
   rules POSIX promises and no more: a file's bytes as they were at its last successful fsync or
   fdatasync (ino-N, N its inode number; a file never synced has lost its bytes), and the names in
@@ -136,8 +140,22 @@ class FailingSync(Operations):
     def read(self, path, size, offset, fh):
         return os.pread(fh, size, offset)
 
+    def short_write_limit(self, path):
+        """The most bytes one write to `path` may take (CONTROL/short-write), or None for all."""
+        try:
+            with open(os.path.join(self.control, "short-write")) as f:
+                limit, _, match = f.read().strip().partition(" ")
+        except FileNotFoundError:
+            return None
+        return int(limit) if match in path else None
+
     @os_errors
     def write(self, path, data, offset, fh):
+        limit = self.short_write_limit(path)
+        if limit is not None and len(data) > limit:
+            with open(os.path.join(self.control, "short"), "a") as log:
+                log.write("%s %d %d %d\n" % (path, offset, len(data), limit))
+            data = data[:limit]
         return os.pwrite(fh, data, offset)
 
     @os_errors

@@ -1,9 +1,10 @@
 /**
- * A real file system whose fsync fails with EIO on demand, and that can tell what a power cut
- * would leave (faulty-fs.py, a FUSE mount over a scratch folder; needs root, /dev/fuse and Debian's
- * python3-fusepy, which scripts/test.sh installs). The faults a tmpfs or kill -9 cannot give:
- * written data that the disk fails to make durable, and written data that was never made durable
- * gone after the cut. Unmount in afterAll (or a finally), even on failure.
+ * A real file system whose fsync fails with EIO and whose writes come up short on demand, and that
+ * can tell what a power cut would leave (faulty-fs.py, a FUSE mount over a scratch folder; needs
+ * root, /dev/fuse and Debian's python3-fusepy, which scripts/test.sh installs). The faults a tmpfs
+ * or kill -9 cannot give: written data that the disk fails to make durable, a write(2) that takes
+ * fewer bytes than asked, and written data that was never made durable gone after the cut.
+ * Unmount in afterAll (or a finally), even on failure.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -62,6 +63,26 @@ export class FaultyFs {
   /** From now on, fsync works again. */
   healSync(): void {
     rmSync(join(this.control, "fail-fsync"), { force: true });
+  }
+
+  /**
+   * From now on, each write to a path containing `match` takes at most `limit` bytes, and
+   * write(2) returns that short count (under 4096 bytes through the page cache too, whose writes
+   * reach the file system a page at a time). Node's fs calls write the rest themselves (libuv).
+   */
+  shortWrites(limit: number, match = ""): void {
+    writeFileSync(join(this.control, "short-write"), `${limit} ${match}`);
+  }
+
+  /** From now on, writes take all their bytes again. */
+  fullWrites(): void {
+    rmSync(join(this.control, "short-write"), { force: true });
+  }
+
+  /** The writes shortened so far, as "PATH OFFSET ASKED LIMIT", in order. */
+  shortened(): string[] {
+    const log = join(this.control, "short");
+    return existsSync(log) && statSync(log).size > 0 ? readFileSync(log, "utf8").trimEnd().split("\n") : [];
   }
 
   /** The paths (inside the mount, from its root) whose fsync failed, in order. */
