@@ -38,7 +38,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   profiles: ["store", "catalog"],
   export: ["store", "catalog"],
   server: ["store", "store/persist", "export", "catalog"],
-  viewer: ["store", "export", "profiles", "catalog"],
+  viewer: ["store", "export", "catalog"],
   cli: ["catalog", "store", "store/persist", "recorder", "ingest", "profiles", "export", "server"],
 };
 
