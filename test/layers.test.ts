@@ -43,7 +43,16 @@ const MAY_IMPORT: Record<string, string[]> = {
 };
 
 /** Node-only files in otherwise browser-safe layers. */
-const NODE_ONLY = new Set(["store/persist/file.ts", "store/persist/image-file.ts", "store/persist/journal.ts", "store/persist/sqljs-node.ts", "export/backup-file.ts"]);
+const NODE_ONLY = new Set([
+  "store/persist/file.ts",
+  "store/persist/fsync-path.ts",
+  "store/persist/image-file.ts",
+  "store/persist/journal.ts",
+  "store/persist/journal-format.ts",
+  "store/persist/lock-file.ts",
+  "store/persist/sqljs-node.ts",
+  "export/backup-file.ts",
+]);
 const BROWSER_SAFE = ["catalog", "store", "store/persist", "recorder", "profiles", "export", "viewer"];
 
 describe("layers", () => {

@@ -6,7 +6,7 @@
  */
 import { accessSync, closeSync, linkSync, constants, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { fsyncPath } from "../store/persist/file";
+import { fsyncPath } from "../store/persist/fsync-path";
 
 /** An output file could not be written; the message names the path, the problem and the fix. */
 export class OutputFileError extends Error {

@@ -6,7 +6,7 @@
  * as received, not escaped. Anything else (an HTTP answer, a payload that is not UTF-8, text with a
  * newline) is `j` followed by the event as JSON, a payload that is not UTF-8 in base64.
  */
-import type { JournalCodec } from "../store/persist/journal";
+import type { JournalCodec } from "../store/persist/journal-format";
 import type { RecorderEvent } from "../recorder/events";
 
 /** An event as JSON in the journal (a payload that is not UTF-8 goes as base64). */

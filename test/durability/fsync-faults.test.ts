@@ -12,7 +12,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Journal, readJournal } from "../../src/store/persist/journal";
+import { Journal } from "../../src/store/persist/journal";
+import { readJournal } from "../../src/store/persist/journal-format";
 import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { loadSqlJs } from "../../src/store/sqljs";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { loadSqlJs } from "../../src/store/sqljs";
 import { DurableStore } from "../../src/ingest/durable-store";
 import { Recorder } from "../../src/recorder/recorder";
-import { crc32, readJournal } from "../../src/store/persist/journal";
+import { crc32, readJournal } from "../../src/store/persist/journal-format";
 import { RECORDER_CODEC } from "../../src/ingest/journal-codec";
 import type { MessageEvent } from "../../src/recorder/events";
 import { scratch } from "../support/paths";

@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { closeSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { Journal, readJournal } from "../../src/store/persist/journal";
+import { Journal } from "../../src/store/persist/journal";
+import { readJournal } from "../../src/store/persist/journal-format";
 import { Tmpfs } from "../support/tmpfs";
 
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { RECORDER_CODEC, fromJson } from "../../src/ingest/journal-codec";
-import { Journal, readJournal } from "../../src/store/persist/journal";
+import { Journal } from "../../src/store/persist/journal";
+import { readJournal } from "../../src/store/persist/journal-format";
 import type { RecorderEvent } from "../../src/recorder/events";
 import { scratch } from "../support/paths";
 

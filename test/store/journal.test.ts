@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { crc32, Journal, readJournal } from "../../src/store/persist/journal";
+import { Journal } from "../../src/store/persist/journal";
+import { crc32, readJournal } from "../../src/store/persist/journal-format";
 import { scratch } from "../support/paths";
 
 type E = { topic: string; i: number };

@@ -14,7 +14,6 @@ import {
   fchmodSync,
   fchownSync,
   fstatSync,
-  fsyncSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -22,7 +21,6 @@ import {
   renameSync,
   statSync,
   unlinkSync,
-  writeSync,
   type Stats,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -30,7 +28,9 @@ import type { Persistence } from "./persistence";
 import { growableBytes } from "./growable-bytes";
 import { ImageFile } from "./image-file";
 import { applyWal, walCommittedSize } from "../wal";
-import { FileChangedError, ForeignWriterError, LockedError, StoreError } from "../errors";
+import { FileChangedError, ForeignWriterError, StoreError } from "../errors";
+import { processAlive, releaseLock, takeLock } from "./lock-file";
+import { fsyncPath } from "./fsync-path";
 
 /** How a file is opened. */
 export interface FileOptions {
@@ -102,41 +102,6 @@ function differentOwner(old: Stats): boolean {
   return typeof process.getuid === "function" && (old.uid !== process.getuid() || old.gid !== process.getgid?.());
 }
 
-/**
- * This boot of the machine (Linux's `/proc/sys/kernel/random/boot_id`), or null where there is none.
- * A lock file keeps it beside the pid: after a power cut and a restart, the pid in a lock left
- * behind may belong to another program by then, and must not keep the recorder from starting.
- */
-function bootId(): string | null {
-  try {
-    const id = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
-    return /^[\w-]+$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Who holds a lock file (`PID` or `PID BOOT_ID`): its pid (0 when unreadable, e.g. a file a power
- * cut left empty) and whether it was taken in an earlier boot of this machine.
- */
-function lockOwner(text: string): { pid: number; otherBoot: boolean } {
-  const [pid, boot] = text.trim().split(/\s+/);
-  const now = boot ? bootId() : null;
-  return { pid: Number(pid) || 0, otherBoot: boot !== undefined && now !== null && boot !== now };
-}
-
-/** True when a process with this pid is running. */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Persists a database in a native file. */
 export class FilePersistence implements Persistence {
   /** the absolute path of the database file */
@@ -170,7 +135,7 @@ export class FilePersistence implements Persistence {
     const p = new FilePersistence(resolve(path), options.mode);
     if (options.mode === "write") {
       p.refuseForeignWriter();
-      p.takeLock();
+      p.lockPath = takeLock(p.name);
       p.removeDeadTemporaries();
     }
     return p;
@@ -311,12 +276,7 @@ export class FilePersistence implements Persistence {
   /** Releases the lock. */
   async close(): Promise<void> {
     if (this.lockPath) {
-      try {
-        const owner = lockOwner(readFileSync(this.lockPath, "utf8"));
-        if (owner.pid === process.pid && !owner.otherBoot) unlinkSync(this.lockPath);
-      } catch {
-        // already gone
-      }
+      releaseLock(this.lockPath);
       this.lockPath = null;
     }
   }
@@ -346,36 +306,6 @@ export class FilePersistence implements Persistence {
     return now;
   }
 
-  /** Takes `<file>.lock`, or throws LockedError when a live process holds it. */
-  private takeLock(): void {
-    const lock = `${this.name}.lock`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-        const boot = bootId();
-        writeSync(fd, boot ? `${process.pid} ${boot}\n` : `${process.pid}\n`);
-        closeSync(fd);
-        this.lockPath = lock;
-        return;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EROFS" || code === "EACCES" || code === "EPERM") {
-          throw new StoreError(
-            this.name,
-            `${this.name}: cannot write in ${dirname(this.name)} (${code}: ${code === "EROFS" ? "a read-only file system" : "permission denied"}); ` +
-              `recording needs a writable folder for the file, its lock and its journal. Remount it read-write, fix its permissions, or use --db elsewhere.`,
-          );
-        }
-        if (code !== "EEXIST") throw e;
-        const owner = lockOwner(readFileSync(lock, "utf8"));
-        if (owner.pid === process.pid && !owner.otherBoot) throw new LockedError(this.name, owner.pid);
-        if (!owner.otherBoot && processAlive(owner.pid)) throw new LockedError(this.name, owner.pid);
-        unlinkSync(lock); // stale: its owner is gone, or ran before the machine restarted
-      }
-    }
-    throw new LockedError(this.name, -1);
-  }
-
   /** Removes `<file>.tmp-<pid>` left by processes that are no longer running. */
   private removeDeadTemporaries(): void {
     const dir = dirname(this.name);
@@ -397,15 +327,5 @@ export class FilePersistence implements Persistence {
         }
       }
     }
-  }
-}
-
-/** Makes what `path` holds durable: a file's bytes, or a folder's names (a rename or a new file in it). */
-export function fsyncPath(path: string): void {
-  const fd = openSync(path, constants.O_RDONLY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
