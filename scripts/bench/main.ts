@@ -6,7 +6,7 @@
  *
  * Usage (via scripts/bench.mjs): main.ts [--quick] [--only a,b] [--deps DIR]
  *   --quick   one run each and short durability runs (for checking the harness)
- *   --only    ingest,record,save,open,durability,legacy,viewer
+ *   --only    ingest,slow-fsync,record,save,open,durability,legacy,viewer
  *   --task …  internal: run one measured task (see tasks.ts)
  */
 import { spawnSync } from "node:child_process";
@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { CATALOG, columnsOf } from "../../src/catalog";
 import { DATA, ROOT, captureFile, folder, median, sig, spread } from "./common";
 import { databasePath, ensureDatabases } from "./databases";
+import { mountSlowDisk } from "./slow-disk";
 import { runTask } from "./tasks";
 
 if (process.argv[2] === "--task") {
@@ -26,7 +27,7 @@ if (process.argv[2] === "--task") {
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, deps: { type: "string" } } });
 const quick = values.quick === true;
-const only = new Set((values.only ?? "ingest,record,save,open,durability,legacy,viewer").split(","));
+const only = new Set((values.only ?? "ingest,slow-fsync,record,save,open,durability,legacy,viewer").split(","));
 const RUNS = quick ? 1 : 3;
 const SELF = process.argv[1];
 const SCHEMA = join(ROOT, "schema/v3.sql");
@@ -57,10 +58,10 @@ function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cw
 }
 
 /** Runs one task of tasks.ts in a child node and parses its JSON line. */
-function task<T>(args: string[], options: { timeV?: boolean } = {}): T & { timeMaxRssKb?: number } {
+function task<T>(args: string[], options: { timeV?: boolean; env?: NodeJS.ProcessEnv } = {}): T & { timeMaxRssKb?: number } {
   const cmd = options.timeV ? "/usr/bin/time" : process.execPath;
   const argv = options.timeV ? ["-v", process.execPath, SELF, "--task", ...args] : [SELF, "--task", ...args];
-  const r = run(cmd, argv);
+  const r = run(cmd, argv, { env: options.env });
   const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as T & { timeMaxRssKb?: number };
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   if (m) out.timeMaxRssKb = Number(m[1]);
@@ -151,6 +152,38 @@ if (only.has("ingest")) {
   } else {
     figures.push({ section: "ingest", what: "better-sqlite3: unavailable (could not be installed)", value: NaN, unit: "", command: cmd });
     ratios.push({ what: "ingest: ours / better-sqlite3", ratio: NaN, target: ">= 0.7x", met: null, note: "better-sqlite3 unavailable" });
+  }
+}
+
+// ---- 1b. ingest with a slow fsync (an SD card's), both sides on the same FUSE folder ----
+if (only.has("slow-fsync")) {
+  const disk = await mountSlowDisk();
+  if ("unavailable" in disk) {
+    log(`slow-fsync: skipped: ${disk.unavailable}`);
+    figures.push({ section: "slow-fsync", what: `skipped: ${disk.unavailable}`, value: NaN, unit: "", command: "node scripts/bench.mjs --only slow-fsync" });
+  } else {
+    try {
+      // a prefix of the capture: at 5 ms a fsync, Python's pattern takes ~20 s for 5,000 notifications
+      const lines = readFileSync(capture, "utf8").split("\n").slice(0, 5000);
+      const prefix = join(WORK, "capture-5000-lines.ndjson");
+      writeFileSync(prefix, lines.join("\n") + "\n");
+      for (const delay of quick ? [2] : [0, 2, 5]) {
+        log(`slow-fsync: ${delay} ms a fsync`);
+        disk.setFsyncDelay(delay);
+        type Ingest = { notifications: number; rows: number; rate: number; fsyncs: number };
+        const ours = repeat(() => task<Ingest>(["ingest", prefix], { env: { TMPDIR: disk.dir } }));
+        const db = join(disk.dir, "py-pattern.sqlite3");
+        for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+        const py = JSON.parse(run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, prefix, db]).stdout) as { rows: number; rate: number };
+        const oursRate = median(ours.map((r) => r.rate));
+        const cmd = "node scripts/bench.mjs --only slow-fsync";
+        figures.push({ section: "slow-fsync", what: `fsync ${delay} ms: ours (recorder + Journal on that folder), the first ${ours[0].notifications} notifications → ${ours[0].rows} rows, ${ours[0].fsyncs} fsyncs`, value: oursRate, unit: "notifications/s", runs: ours.map((r) => r.rate), command: cmd });
+        figures.push({ section: "slow-fsync", what: `fsync ${delay} ms: Python pyDE1 pattern (its WAL file on that folder), ${py.rows} rows, one run`, value: py.rate, unit: "notifications/s", command: cmd });
+        ratios.push({ what: `ingest with fsync taking ${delay} ms (FUSE): ours / Python pattern (not a target of the issue)`, ratio: oursRate / py.rate, target: "—", met: null });
+      }
+    } finally {
+      await disk.unmount();
+    }
   }
 }
 

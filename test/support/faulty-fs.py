@@ -1,5 +1,5 @@
-"""A file system for tests whose fsync fails and whose writes come up short on demand, and that
-can tell what a power cut would leave. Every call passes through to a backing folder, except:
+"""A file system for tests whose fsync fails, or is slow, and whose writes come up short on demand,
+and that can tell what a power cut would leave. Every call passes through to a backing folder, except:
 
 - fsync, fdatasync and a folder's fsync fail with EIO while the control file CONTROL/fail-fsync
   exists and the path being synced (from the mount's root, e.g. /a/b.db) contains the text that
@@ -10,6 +10,8 @@ can tell what a power cut would leave. Every call passes through to a backing fo
   writes at most LIMIT bytes and says so: write(2) returns a short count (for LIMIT under 4096 even
   through the page cache, whose writes come a page at a time), and the writer must write the rest
   itself. Each shortened write is logged to CONTROL/short ("PATH OFFSET ASKED LIMIT").
+- Each fsync (of a file or a folder) waits CONTROL/fsync-delay-ms milliseconds first, when that
+  file exists: a slow disk's fsync, for the benchmarks (scripts/bench/slow-disk.ts).
 - With --power-cut, what the disk would hold after a power cut is kept in CONTROL/durable, by the
   rules POSIX promises and no more: a file's bytes as they were at its last successful fsync or
   fdatasync (ino-N, N its inode number; a file never synced has lost its bytes), and the names in
@@ -28,6 +30,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 
 from fusepy import FUSE, FuseOSError, Operations
 
@@ -165,9 +168,19 @@ class FailingSync(Operations):
         else:
             os.truncate(self.real(path), length)
 
+    def sync_delay(self):
+        """Waits CONTROL/fsync-delay-ms milliseconds, when that file exists (a slow disk's fsync)."""
+        try:
+            with open(os.path.join(self.control, "fsync-delay-ms")) as f:
+                ms = float(f.read().strip() or "0")
+        except FileNotFoundError:
+            return
+        time.sleep(ms / 1000)
+
     def fsync(self, path, datasync, fh):
         if self.sync_fails(path):
             raise FuseOSError(errno.EIO)
+        self.sync_delay()
         os.fdatasync(fh) if datasync else os.fsync(fh)
         if self.durable:
             self.keep_bytes("/proc/self/fd/%d" % fh)
@@ -175,6 +188,7 @@ class FailingSync(Operations):
     def fsyncdir(self, path, datasync, fh):
         if self.sync_fails(path):
             raise FuseOSError(errno.EIO)
+        self.sync_delay()
         if self.durable and path == "/":
             self.keep_root()
 
