@@ -169,7 +169,7 @@ if (only.has("slow-fsync")) {
       writeFileSync(prefix, lines.join("\n") + "\n");
       for (const delay of quick ? [2] : [0, 2, 5]) {
         log(`slow-fsync: ${delay} ms a fsync`);
-        disk.setFsyncDelay(delay);
+        disk.slowSync(delay);
         type Ingest = { notifications: number; rows: number; rate: number; fsyncs: number };
         const ours = repeat(() => task<Ingest>(["ingest", prefix], { env: { TMPDIR: disk.dir } }));
         const db = join(disk.dir, "py-pattern.sqlite3");

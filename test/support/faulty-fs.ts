@@ -7,13 +7,28 @@
  * Unmount in afterAll (or a finally), even on failure.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT, scratch } from "./paths";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { until } from "./until";
 
 const PYTHON = "/usr/bin/python3"; // Debian's own, which sees python3-fusepy
-const SCRIPT = join(ROOT, "test/support/faulty-fs.py");
+/** The project root when this file runs from its own place (the benchmarks, bundled elsewhere, pass theirs). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** A new empty folder under the system temp dir. */
+const scratch = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+/** How {@link FaultyFs.mount} mounts one. */
+export interface MountOptions {
+  /** keep what a power cut would leave ({@link FaultyFs.afterPowerCut}) */
+  powerCut?: boolean;
+  /** a folder whose files it starts with (durable) */
+  seed?: string;
+  /** the project's folder, where faulty-fs.py is found (by default this file's project) */
+  root?: string;
+}
 
 /** A mounted faulty file system. */
 export class FaultyFs {
@@ -31,16 +46,14 @@ export class FaultyFs {
     daemon.on("exit", () => (this.exited = true));
   }
 
-  /**
-   * Mounts one on a new scratch folder and waits until it answers. `powerCut`: keep what a power
-   * cut would leave ({@link afterPowerCut}). `seed`: a folder whose files it starts with (durable).
-   */
-  static async mount(options: { powerCut?: boolean; seed?: string } = {}): Promise<FaultyFs> {
+  /** Mounts one on a new scratch folder and waits until it answers. */
+  static async mount(options: MountOptions = {}): Promise<FaultyFs> {
     const dir = scratch("pyde1-store-faulty-");
     const backing = scratch("pyde1-store-faulty-backing-");
     const control = scratch("pyde1-store-faulty-control-");
     if (options.seed) cpSync(options.seed, backing, { recursive: true });
-    const args = [SCRIPT, backing, dir, control, ...(options.powerCut ? ["--power-cut"] : [])];
+    const script = join(options.root ?? ROOT, "test/support/faulty-fs.py");
+    const args = [script, backing, dir, control, ...(options.powerCut ? ["--power-cut"] : [])];
     const daemon = spawn(PYTHON, args, { stdio: ["ignore", "ignore", "inherit"] });
     const fs = new FaultyFs(dir, backing, control, daemon);
     await until("the faulty file system to be mounted", () => {
@@ -58,6 +71,11 @@ export class FaultyFs {
   failSync(match = "", options: { skip?: number } = {}): void {
     writeFileSync(join(this.control, "fail-fsync-skip"), String(options.skip ?? 0));
     writeFileSync(join(this.control, "fail-fsync"), match);
+  }
+
+  /** From now on, each fsync (of a file or a folder) waits `ms` first, as a slow disk's does (0: none). */
+  slowSync(ms: number): void {
+    writeFileSync(join(this.control, "fsync-delay-ms"), String(ms));
   }
 
   /** From now on, fsync works again. */
@@ -109,7 +127,7 @@ export class FaultyFs {
   }
 
   /** Mounts one (see {@link mount}), runs `body` on it, and unmounts it whatever happens. */
-  static async using<T>(options: { powerCut?: boolean; seed?: string }, body: (fs: FaultyFs) => Promise<T> | T): Promise<T> {
+  static async using<T>(options: MountOptions, body: (fs: FaultyFs) => Promise<T> | T): Promise<T> {
     const fs = await FaultyFs.mount(options);
     try {
       return await body(fs);
