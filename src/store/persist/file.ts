@@ -189,17 +189,51 @@ export class FilePersistence implements Persistence {
    * again just before the rename, synchronously with it.
    */
   async saveInBackground(bytes: Uint8Array, chunkBytes = 4 << 20): Promise<void> {
+    const steps = this.saveSteps(true);
+    for (const work of [(f: ImageFile) => f.writeAll(bytes, chunkBytes), (f: ImageFile) => f.sync()]) {
+      const file = steps.next().value as ImageFile;
+      try {
+        await work(file);
+      } catch (e) {
+        steps.throw(e); // cleans up, then throws e
+      }
+    }
+    steps.next();
+  }
+
+  /** {@link save}, synchronously (nothing else runs between the checks and the rename). */
+  saveSync(bytes: Uint8Array): void {
+    const steps = this.saveSteps(false);
+    for (const work of [(f: ImageFile) => f.writeAllSync(bytes), (f: ImageFile) => f.syncSync()]) {
+      const file = steps.next().value as ImageFile;
+      try {
+        work(file);
+      } catch (e) {
+        steps.throw(e); // cleans up, then throws e
+      }
+    }
+    steps.next();
+  }
+
+  /**
+   * A save, in one place for {@link saveSync} and {@link saveInBackground}: checks, temp file, its
+   * owner and mode, rename, then {@link replaced}. It yields the temp file twice, for the caller
+   * to write the bytes and then to fsync them, each in its own way; an error thrown in removes
+   * the temp file and is thrown on. `recheck`: make the checks again just before the rename (the
+   * file may have changed while a background save wrote).
+   */
+  private *saveSteps(recheck: boolean): Generator<ImageFile, void, void> {
     const old = this.checkBeforeSave();
     const tmp = `${this.name}.tmp-${process.pid}`;
     let file: ImageFile | null = null;
     try {
       file = ImageFile.create(tmp, old ? old.mode & 0o7777 : 0o644, this.direct);
-      await file.writeAll(bytes, chunkBytes);
+      yield file; // the bytes written
       if (old) this.keepOwnership(file.fd, old);
-      await file.sync();
+      yield file; // fsynced
       this.closeImage(file);
       file = null;
-      this.checkBeforeSave(); // nothing changed on disk while we wrote; then the rename, with no await between
+      if (recheck) this.checkBeforeSave(); // then the rename, with nothing in between
       renameSync(tmp, this.name);
     } catch (e) {
       file?.close();
@@ -233,27 +267,6 @@ export class FilePersistence implements Persistence {
     if (this.mode !== "write") throw new StoreError(this.name, `${this.name}: opened read-only; not saving.`);
     this.refuseForeignWriter();
     return this.checkUnchanged();
-  }
-
-  /** {@link save}, synchronously (nothing else runs between the checks and the rename). */
-  saveSync(bytes: Uint8Array): void {
-    const old = this.checkBeforeSave();
-    const tmp = `${this.name}.tmp-${process.pid}`;
-    let file: ImageFile | null = null;
-    try {
-      file = ImageFile.create(tmp, old ? old.mode & 0o7777 : 0o644, this.direct);
-      file.writeAllSync(bytes);
-      if (old) this.keepOwnership(file.fd, old);
-      file.syncSync();
-      this.closeImage(file);
-      file = null;
-      renameSync(tmp, this.name);
-    } catch (e) {
-      file?.close();
-      removeIfThere(tmp);
-      throw e;
-    }
-    this.replaced();
   }
 
   /** Gives the new file the old one's permissions and, where allowed, its owner and group. */
