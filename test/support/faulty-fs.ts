@@ -99,13 +99,17 @@ export class FaultyFs {
 
   /** The writes shortened so far, as "PATH OFFSET ASKED LIMIT", in order. */
   shortened(): string[] {
-    const log = join(this.control, "short");
-    return existsSync(log) && statSync(log).size > 0 ? readFileSync(log, "utf8").trimEnd().split("\n") : [];
+    return this.logLines("short");
   }
 
   /** The paths (inside the mount, from its root) whose fsync failed, in order. */
   failedSyncs(): string[] {
-    const log = join(this.control, "failed");
+    return this.logLines("failed");
+  }
+
+  /** The lines of one of the daemon's logs in the control folder (none when it has not written it). */
+  private logLines(name: string): string[] {
+    const log = join(this.control, name);
     return existsSync(log) && statSync(log).size > 0 ? readFileSync(log, "utf8").trimEnd().split("\n") : [];
   }
 
