@@ -22,6 +22,7 @@ import { legacyShotFile } from "../../src/export/legacy-shot";
 import { CLASS_BY_NAME, columnsOf, NOTIFICATION_TABLES, type NotificationClass } from "../../src/catalog";
 import type { SqlValue } from "sql.js";
 import { median, quantile, since } from "./common";
+import { nativeEngine } from "./native-engine";
 
 const print = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -33,20 +34,22 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * every 500 events so its timer fires as it would live). Ends with a commit and a journal flush.
  * sql.js is compiled and warmed up as the live recorder does it (optimized code, see sqljs-node.ts
  * and warm-up.ts; both before the clock starts, as they happen at the recorder's start-up). `mode`
- * "no-journal", "parsed" (capture read untimed) or "baseline" (sql.js compiled as commands that end
- * compile it) give the breakdown.
+ * "no-journal", "parsed" (capture read untimed), "baseline" (sql.js compiled as commands that end
+ * compile it) or "native" (the same Store, recorder and journal on better-sqlite3 in memory, from
+ * `depsDir`) give the breakdown.
  */
-async function ingest(capturePath: string, mode = "full"): Promise<void> {
+async function ingest(capturePath: string, mode = "full", depsDir = ""): Promise<void> {
   // "steady": the same ingest three times in this process, fresh store and journal each time, and
   // the last pass reported: a recorder runs for days, so its JIT-warm rate is what it sustains.
   const passes = mode === "steady" ? 3 : 1;
-  for (let pass = 1; pass <= passes; pass++) await ingestOnce(capturePath, mode, pass === passes);
+  for (let pass = 1; pass <= passes; pass++) await ingestOnce(capturePath, mode, pass === passes, depsDir);
 }
 
 /** One ingest pass (see {@link ingest}); prints its figures when `report`. */
-async function ingestOnce(capturePath: string, mode: string, report: boolean): Promise<void> {
-  // the live recorder's engine (optimized code), or with "baseline" the one-shot commands' engine
-  const SQL = await loadSqlJs(mode === "baseline" ? "baseline" : "optimized");
+async function ingestOnce(capturePath: string, mode: string, report: boolean, depsDir: string): Promise<void> {
+  // the live recorder's engine (optimized code), or with "baseline" the one-shot commands' engine,
+  // or with "native" better-sqlite3 in memory under the same Store (bench only, native-engine.ts)
+  const SQL = mode === "native" ? nativeEngine(depsDir) : await loadSqlJs(mode === "baseline" ? "baseline" : "optimized");
   if (mode !== "baseline") warmUp(SQL); // as the live recorder starts (untimed, like the store's creation)
   const dir = mkdtempSync(join(tmpdir(), "bench-ingest-"));
   try {
@@ -411,7 +414,7 @@ export async function runTask(args: string[]): Promise<void> {
   const [task, ...rest] = args;
   switch (task) {
     case "ingest":
-      return ingest(rest[0], rest[1]);
+      return ingest(rest[0], rest[1], rest[2]);
     case "native":
       return native(rest[0], rest[1], rest[2]);
     case "insert":
