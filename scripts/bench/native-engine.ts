@@ -125,12 +125,17 @@ class NativeDatabaseShim {
   }
 }
 
+/** better-sqlite3's Database class, from `depsDir` (where `npm run bench` installs it). */
+export function betterSqlite3<T>(depsDir: string): new (path: string) => T {
+  return createRequire(join(resolve(depsDir), "x.js"))("better-sqlite3") as new (path: string) => T;
+}
+
 /**
  * An engine with sql.js's shape whose databases are better-sqlite3 databases in memory, loaded
  * from `depsDir` (where `npm run bench` installs better-sqlite3). Only new, empty databases.
  */
 export function nativeEngine(depsDir: string): SqlJsStatic {
-  const Native = createRequire(join(resolve(depsDir), "x.js"))("better-sqlite3") as new (path: string) => NativeDb;
+  const Native = betterSqlite3<NativeDb>(depsDir);
   class NativeDatabase extends NativeDatabaseShim {
     constructor(bytes?: unknown) {
       if (bytes) throw new Error("native-engine: only new databases (the benchmark's store is created empty)");

@@ -3,7 +3,6 @@
  * not share heaps, JIT state or peak RSS. Each task prints one JSON line on stdout.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, promises as fsp } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { spawn } from "node:child_process";
@@ -22,7 +21,7 @@ import { legacyShotFile } from "../../src/export/legacy-shot";
 import { CLASS_BY_NAME, columnsOf, NOTIFICATION_TABLES, type NotificationClass } from "../../src/catalog";
 import type { SqlValue } from "sql.js";
 import { median, quantile, since } from "./common";
-import { nativeEngine } from "./native-engine";
+import { betterSqlite3, nativeEngine } from "./native-engine";
 import { fsyncPath } from "../../src/store/persist/fsync-path";
 
 const print = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
@@ -133,13 +132,13 @@ async function insertOnly(capturePath: string): Promise<void> {
  * pre-extracted, inserted only.
  */
 async function native(capturePath: string, schemaPath: string, depsDir: string): Promise<void> {
-  const Database = createRequire(join(depsDir, "x.js"))("better-sqlite3") as new (path: string) => {
+  const Database = betterSqlite3<{
     pragma(s: string): unknown;
     exec(s: string): void;
     prepare(s: string): { run(...v: unknown[]): unknown };
     transaction<T extends unknown[]>(f: (...a: T) => void): (...a: T) => void;
     close(): void;
-  };
+  }>(depsDir);
   const dir = mkdtempSync(join(tmpdir(), "bench-native-"));
   const schema = readFileSync(schemaPath, "utf8");
   const open = (name: string) => {
