@@ -46,7 +46,8 @@ export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default .
   --capture-out FILE   append every event the recorder is fed to FILE (a capture: replayable
                        with --from-capture into the identical database)
   --fsync-ms N         journal fsync window in ms (default 100)
-  --idle-save S        save interval in seconds when there are changes (default 60)
+  --idle-save S        save interval in seconds when there are changes (default 60); with none,
+                       a journal past 8 MB is compacted
   --watchdog S         close a sequence that never completes after S seconds (default 270)
   --warn-mb N          warn once when FILE passes N MB (default 200): every save rewrites the
                        whole file, so move old shots out with 'pyde1-store archive'

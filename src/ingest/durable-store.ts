@@ -42,6 +42,11 @@ export interface DurableOptions {
   fsyncMs?: number;
   /** warn once when the file passes this size, bytes (default 200 MB) */
   warnBytes?: number;
+  /**
+   * compact the journal when it passes this size, bytes, while nothing is being recorded and the
+   * file holds everything (default 8 MB; see {@link DurableStore.saveInBackground})
+   */
+  compactBytes?: number;
   log?: Log;
 }
 
@@ -71,6 +76,8 @@ export class DurableStore {
     private readonly file: FilePersistence,
     private readonly pending: JournalRecord<RecorderEvent>[],
     private readonly options: DurableOptions,
+    /** the boundary mark `ID:SEQ` the file on disk holds (null: none yet) */
+    private fileMark: string | null,
   ) {
     this.log = options.log ?? silent;
   }
@@ -87,21 +94,23 @@ export class DurableStore {
     }
     collectGarbage(); // the file's bytes as read (sql.js keeps its own copy): gone before the first save doubles the peak
     const journalPath = `${file.name}.journal`;
-    const mark = parseMark(ps.store.hkv.get(JOURNAL_MARK.header, JOURNAL_MARK.key));
+    const markText = ps.store.hkv.get(JOURNAL_MARK.header, JOURNAL_MARK.key);
+    const mark = parseMark(markText);
     const next = readJournal<RecorderEvent>(`${journalPath}.next`);
     if (next) {
       if (mark && next.id === mark.id && next.base === mark.seq) renameSync(`${journalPath}.next`, journalPath);
       else unlinkSync(`${journalPath}.next`);
     }
     const { journal, contents } = Journal.open<RecorderEvent>(journalPath, { fsyncMs: options.fsyncMs, codec: RECORDER_CODEC });
-    const ds = new DurableStore(ps, journal, file, contents.records, options);
+    const ds = new DurableStore(ps, journal, file, contents.records, options, markText);
     journal.onWriteError = (error, waiting) => {
       if (error) {
         ds.log("error", `record: cannot write ${journalPath} (${(error as NodeJS.ErrnoException).code ?? error.message})${freeSpace(journalPath)}; ` +
           `keeping ${waiting} events in memory and retrying (they are lost if the process dies before a write works)`);
       } else ds.log("info", `record: writing ${journalPath} again`);
     };
-    const seen = mark && mark.id === contents.id ? mark.seq : 0;
+    // a compacted journal made while the file held this very mark: the file holds all up to its base
+    const seen = mark && mark.id === contents.id ? (contents.file !== undefined && contents.file === markText ? contents.base : mark.seq) : 0;
     if (mark && mark.id !== contents.id && contents.records.length > 0) {
       ds.log("warn", `record: ${journalPath} belongs to another database file (journal ${contents.id}, file ${mark.id}); replaying all of it`);
     }
@@ -166,11 +175,14 @@ export class DurableStore {
    * {@link saveInBackground}. Not while a background save runs (see {@link settled}).
    */
   save(reason: string): boolean {
-    if (!this.needsSave()) return false;
+    if (!this.needsSave()) {
+      this.compactIfLarge();
+      return false;
+    }
     try {
-      const count = this.beginSave();
+      const begun = this.beginSave();
       this.file.saveSync(this.ps.store.fileImage());
-      this.endSave(count);
+      this.endSave(begun);
     } catch (e) {
       return this.saveFailed(reason, e);
     }
@@ -183,6 +195,10 @@ export class DurableStore {
    * writes wait in memory until the file is replaced, then are committed. On a slow disk a save
    * of a large file takes seconds; receipt no longer waits for it. One save at a time: one asked
    * for meanwhile runs when it ends. Resolves true when this call wrote the file.
+   *
+   * With nothing to save and no sequence being recorded, a journal past `compactBytes` is
+   * compacted instead (see {@link compactIfLarge}): the live job asks for a save every idle
+   * interval, so the journal stays small however long pyDE1 publishes between shots.
    */
   saveInBackground(reason: string): Promise<boolean> {
     if (this.saving) {
@@ -205,13 +221,16 @@ export class DurableStore {
   }
 
   private async writeInBackground(reason: string): Promise<boolean> {
-    if (!this.needsSave()) return false;
+    if (!this.needsSave()) {
+      this.compactIfLarge();
+      return false;
+    }
     const rec = this.recorder;
     try {
-      const count = this.beginSave();
+      const begun = this.beginSave();
       rec?.holdWrites(true);
       await this.file.saveInBackground(this.ps.store.fileImage());
-      this.endSave(count);
+      this.endSave(begun);
     } catch (e) {
       return this.saveFailed(reason, e);
     } finally {
@@ -228,43 +247,91 @@ export class DurableStore {
     return this.ps.store.dirty;
   }
 
-  /** Marks the boundary inside the database and writes the next journal; returns the change count the file will hold. */
-  private beginSave(): number {
+  /** Marks the boundary inside the database and writes the next journal; returns the change count and the mark the file will hold. */
+  private beginSave(): { count: number; mark: string } {
     const store = this.ps.store;
     this.journal.flush();
-    store.hkv.set(JOURNAL_MARK.header, JOURNAL_MARK.key, `${this.journal.id}:${this.journal.lastSeq}`);
+    const mark = `${this.journal.id}:${this.journal.lastSeq}`;
+    store.hkv.set(JOURNAL_MARK.header, JOURNAL_MARK.key, mark);
     this.journal.writeNext(`${this.journal.path}.next`, this.recorder ? this.recorder.retained() : []);
-    return store.changeCount;
+    return { count: store.changeCount, mark };
   }
 
   /** After the file was replaced: the next journal becomes the journal. */
-  private endSave(count: number): void {
+  private endSave({ count, mark }: { count: number; mark: string }): void {
     this.ps.store.markSaved(count);
+    this.fileMark = mark;
+    this.adoptNextJournal(
+      `saved ${this.ps.persistence.name}, but`,
+      // Should power fail before the rename reaches the disk, the next start finds this journal
+      // under its old name and uses it (its base is the saved file's mark).
+      `after a power cut the next start finds it as ${this.journal.path}.next and uses it`,
+    );
+  }
+
+  /** Moves the next journal into place, appends go on in it, and its folder is synced (a failure there is logged: `done` and `after` say why nothing is lost). */
+  private adoptNextJournal(done: string, after: string): void {
     renameSync(`${this.journal.path}.next`, this.journal.path);
     this.journal.adoptNext(); // before anything else can fail: appends must go to the file now named the journal
     const folder = dirname(this.journal.path);
     try {
       fsyncPath(folder);
     } catch (e) {
-      // The file is saved. Should power fail before the rename reaches the disk, the next start
-      // finds this journal under its old name and uses it (its base is the saved file's mark).
       this.log(
         "warn",
-        `record: saved ${this.ps.persistence.name}, but ${folder} could not be synced after ${this.journal.path} was moved into place ` +
-          `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing is lost (after a power cut the next start finds it as ` +
-          `${this.journal.path}.next and uses it). Check the disk.`,
+        `record: ${done} ${folder} could not be synced after ${this.journal.path} was moved into place ` +
+          `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing is lost (${after}). Check the disk.`,
       );
     }
   }
 
-  private saveFailed(reason: string, e: unknown): false {
-    collectGarbage();
+  /**
+   * Compacts the journal when it has passed `compactBytes` (default 8 MB) while nothing is being
+   * recorded and the file holds every change: rewrites it with only the records the recorder needs
+   * to rebuild its state (its pre-roll and what it knows of profile and resources), the file left
+   * as it is (see journal-format.ts). Between shots pyDE1 publishes shot samples, water levels and
+   * scale weights for hours (~30 MB an hour with a scale connected); none of it changes the file,
+   * so no save rotates the journal, and without this it would grow until the next shot and be read
+   * whole, into memory, at the next start. Returns true when it compacted.
+   */
+  private compactIfLarge(): boolean {
+    const rec = this.recorder;
+    const limit = this.options.compactBytes ?? 8 * 1024 * 1024;
+    if (!rec || rec.openSequence || this.ps.store.dirty || this.fileMark === null || this.journal.bytes <= limit) return false;
+    const before = this.journal.bytes;
+    const warm = rec.retained();
+    try {
+      this.journal.writeNext(`${this.journal.path}.next`, warm, this.fileMark);
+    } catch (e) {
+      this.dropNextJournal();
+      this.log("error", `record: could not compact ${this.journal.path} (${(e as Error).message}); it goes on growing${freeSpace(this.journal.path)}`);
+      return false;
+    }
+    try {
+      // a crash before the rename leaves the old journal in force (the next start drops the new one)
+      this.adoptNextJournal(`compacted ${this.journal.path}, but`, `after a power cut the next start uses the journal as it was before`);
+    } catch (e) {
+      this.dropNextJournal();
+      this.log("error", `record: could not compact ${this.journal.path} (${(e as Error).message}); it goes on growing${freeSpace(this.journal.path)}`);
+      return false;
+    }
+    this.log("info", `record: compacted ${this.journal.path} while idle: ${(before / 1048576).toFixed(1)} MB → ${(this.journal.bytes / 1024).toFixed(0)} KB (${warm.length} events kept)`);
+    return true;
+  }
+
+  /** Stops writing the next journal and removes it (a save or a compaction failed). */
+  private dropNextJournal(): void {
     try {
       this.journal.dropNext();
       if (existsSync(`${this.journal.path}.next`)) unlinkSync(`${this.journal.path}.next`);
     } catch {
       /* nothing to clean */
     }
+  }
+
+  private saveFailed(reason: string, e: unknown): false {
+    collectGarbage();
+    this.dropNextJournal();
     this.log("error", `record: could not save ${this.ps.persistence.name} (${reason}): ${(e as Error).message}${freeSpace(this.ps.persistence.name)}`);
     return false;
   }

@@ -8,15 +8,12 @@
 import { describe, expect, it } from "vitest";
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadSqlJs } from "../../src/store/sqljs";
-import { DurableStore } from "../../src/ingest/durable-store";
-import { Recorder } from "../../src/recorder/recorder";
 import { crc32, readJournal } from "../../src/store/persist/journal-format";
 import { RECORDER_CODEC } from "../../src/ingest/journal-codec";
-import type { MessageEvent } from "../../src/recorder/events";
 import { scratch } from "../support/paths";
-import { sqlite3 } from "../support/cli";
 import { fileTables, referenceTables, syntheticMessages } from "../support/streams";
+import { finishDurable, openDurable } from "../support/durable-run";
+import { sqlite3 } from "../support/cli";
 
 const messages = syntheticMessages({ shots: 3, seed: 5 });
 /** index just after the n-th sequence_complete set */
@@ -25,32 +22,8 @@ const afterShot = (n: number) => {
   return messages.findIndex((m) => typeof m.payload === "string" && m.payload.includes('"sequence_complete", "action": "set"') && ++seen === n) + 1;
 };
 
-/** A recorder on a durable file, as the live job wires it (crash = drop it without closing). */
-async function openDurable(db: string, log: string[] = []) {
-  const ds = await DurableStore.open(await loadSqlJs(), db, { fsyncMs: 20, log: (l, m) => log.push(`${l} ${m}`) });
-  const recorder = new Recorder(ds.ps.store, { onAccepted: (e) => ds.accepted(e) });
-  const recovery = await ds.attach(recorder);
-  const feed = (events: MessageEvent[]) => {
-    for (const e of events) recorder.handle(e);
-    recorder.flush();
-  };
-  /** a crash: the journal's appends are flushed (as its fsync timer would), nothing else happens; the lock is left by a dead process */
-  const crash = () => {
-    ds.journal.close();
-    ds.ps.store.close();
-    unlinkSync(`${db}.lock`);
-  };
-  return { ds, recorder, recovery, feed, crash };
-}
-
-/** Feeds the rest, closes cleanly and returns the file's tables. */
-async function finish(db: string, from: number, log: string[] = []) {
-  const run = await openDurable(db, log);
-  run.feed(messages.slice(from));
-  await run.ds.close();
-  expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
-  return { tables: await fileTables(db), recovery: run.recovery };
-}
+/** Feeds the rest from `from`, closes cleanly and returns the file's tables. */
+const finish = (db: string, from: number, log: string[] = []) => finishDurable(db, messages.slice(from), log);
 
 /**
  * Shot 1 recorded and saved, shot 2 recorded and saved again, then a crash; then the files are put

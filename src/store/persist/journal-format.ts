@@ -2,7 +2,8 @@
  * The journal's file format, and reading it back (Node only). Written by {@link Journal}
  * (journal.ts).
  *
- * A header line `{"journal":ID,"base":N}`, then one block per write (each flush):
+ * A header line `{"journal":ID,"base":N}` (a compacted journal adds `"file":MARK`, see below), then
+ * one block per write (each flush):
  * `#CRC32HEX LENGTH FIRST\n` followed by LENGTH bytes holding the records FIRST, FIRST+1, …, one
  * line each (the codec's text for the event, then "\n"); CRC32HEX is the CRC-32 of those bytes.
  * One checksum per block, not per record, and the events as the codec writes them (the recorder's
@@ -10,7 +11,15 @@
  * Records with `n <= base` are *warm* records: events already contained in the saved file that the
  * recorder needs to rebuild its state (pre-roll buffers, an open sequence). A torn or corrupt tail
  * (a block shorter than its length, a wrong checksum, a record that does not decode) is where
- * reading stops. Journals of the first format (a line per record, `CRC32HEX {"n":SEQ,"e":EVENT}`)
+ * reading stops.
+ *
+ * A journal is normally rotated by a save, whose file then holds every record up to `base`. While
+ * nothing is recorded the file is not saved, so the journal is *compacted* instead: rewritten
+ * with only its warm records, `base` = its last record, and `file` = the saved file's mark (the
+ * boundary `ID:SEQ` it held) at that moment. It says that the file, as long as it still holds
+ * that mark, contains everything up to `base` too: the records in between changed nothing in it.
+ *
+ * Journals of the first format (a line per record, `CRC32HEX {"n":SEQ,"e":EVENT}`)
  * are still read.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -30,6 +39,11 @@ export interface JournalContents<E> {
   id: string;
   /** every record up to `base` is contained in the last save that rotated the journal */
   base: number;
+  /**
+   * set when the journal was compacted (not rotated by a save): the saved file's mark then; a
+   * file still holding this mark contains every record up to `base`
+   */
+  file?: string;
   /** the valid records, in order */
   records: JournalRecord<E>[];
   /** bytes cut off the end because they were torn or corrupt (0 when clean) */
@@ -80,7 +94,7 @@ export function readJournal<E>(path: string, codec: JournalCodec<E> = JSON_CODEC
   const bytes = readFileSync(path);
   const nl = bytes.indexOf(10);
   if (nl < 0) return null;
-  let header: { journal?: unknown; base?: unknown };
+  let header: { journal?: unknown; base?: unknown; file?: unknown };
   try {
     header = JSON.parse(bytes.toString("utf8", 0, nl));
   } catch {
@@ -127,5 +141,11 @@ export function readJournal<E>(path: string, codec: JournalCodec<E> = JSON_CODEC
     records.push({ n: rec.n, e: codec.fromFirstFormat ? codec.fromFirstFormat(rec.e) : (rec.e as E) });
     pos = end + 1;
   }
-  return { id: header.journal, base: header.base, records, cutBytes: bytes.length - pos };
+  return {
+    id: header.journal,
+    base: header.base,
+    ...(typeof header.file === "string" ? { file: header.file } : {}),
+    records,
+    cutBytes: bytes.length - pos,
+  };
 }

@@ -89,6 +89,11 @@ export class Journal<E> {
     return this.pendingCount;
   }
 
+  /** The journal's size in bytes: the file's, and the records waiting to be written. */
+  get bytes(): number {
+    return this.size + this.pendingBytes;
+  }
+
   /**
    * Opens (or creates) the journal at `path`: returns what it holds, cutting a torn or corrupt
    * tail off the file, and the open journal for appending.
@@ -214,13 +219,15 @@ export class Journal<E> {
    * needs to rebuild its state, numbered up to base. From then on every appended record goes to
    * both files, so a save may take its time while recording goes on. Once the save is durable the
    * caller renames `path` over the journal and calls {@link adoptNext}; if the save fails, it calls
-   * {@link dropNext}.
+   * {@link dropNext}. For a compaction (no save: see journal-format.ts) `fileMark` is the saved
+   * file's mark, written into the header.
    */
-  writeNext(path: string, warm: E[]): void {
+  writeNext(path: string, warm: E[], fileMark?: string): void {
     this.flush();
     if (this.next) this.dropNext();
     const base = this.lastSeq;
-    const head = Buffer.from(`${JSON.stringify({ journal: this.id, base })}\n`, "utf8");
+    const header = fileMark === undefined ? { journal: this.id, base } : { journal: this.id, base, file: fileMark };
+    const head = Buffer.from(`${JSON.stringify(header)}\n`, "utf8");
     const lines = warm.map((e) => `${this.codec.encode(e)}\n`).join("");
     writeWhole(path, warm.length ? Buffer.concat([head, block(lines, base - warm.length + 1)]) : head);
     const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
