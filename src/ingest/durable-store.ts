@@ -298,6 +298,11 @@ export class DurableStore {
     const rec = this.recorder;
     const limit = this.options.compactBytes ?? 8 * 1024 * 1024;
     if (!rec || rec.openSequence || this.ps.store.dirty || this.fileMark === null || this.journal.bytes <= limit) return false;
+    try {
+      this.journal.flush();
+    } catch {
+      return false; // the journal cannot be written (disk full): reported by its own error hook, retried by it
+    }
     const before = this.journal.bytes;
     const warm = rec.retained();
     try {
