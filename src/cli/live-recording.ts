@@ -24,6 +24,7 @@ export const LIVE_OPTIONS: OptionSpec = {
   "capture-out": { type: "string" },
   "fsync-ms": { type: "string" },
   "idle-save": { type: "string" },
+  "compact-mb": { type: "string" },
   watchdog: { type: "string" },
   "warn-mb": { type: "string" },
   verbose: { type: "boolean" },
@@ -47,7 +48,8 @@ export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default .
                        with --from-capture into the identical database)
   --fsync-ms N         journal fsync window in ms (default 100)
   --idle-save S        save interval in seconds when there are changes (default 60); with none,
-                       a journal past 8 MB is compacted
+                       a journal past --compact-mb is compacted
+  --compact-mb N       compact the journal, while nothing is recorded, once past N MB (default 8)
   --watchdog S         close a sequence that never completes after S seconds (default 270)
   --warn-mb N          warn once when FILE passes N MB (default 200): every save rewrites the
                        whole file, so move old shots out with 'pyde1-store archive'
@@ -68,6 +70,7 @@ export function liveSettings(args: Parsed, log: Log): LiveSettings {
     captureOut: optional(args, "capture-out"),
     fsyncMs: numberOption(args, "fsync-ms", 100),
     idleSaveSeconds: numberOption(args, "idle-save", 60),
+    compactBytes: numberOption(args, "compact-mb", 8) * 1024 * 1024,
     watchdogSeconds: numberOption(args, "watchdog", 270),
     warnBytes: numberOption(args, "warn-mb", 200) * 1024 * 1024,
     log,
@@ -90,6 +93,8 @@ export interface LiveSettings {
   settleMs?: number;
   /** save at this interval when there are changes and no sequence is open, seconds (default 60) */
   idleSaveSeconds?: number;
+  /** compact the journal at an idle tick with nothing to save once past this size, bytes (default 8 MB) */
+  compactBytes?: number;
   /** the watchdog closing a sequence that never completes, seconds (default 270) */
   watchdogSeconds?: number;
   /** warn once when the file passes this size, bytes (default 200 MB) */
@@ -116,7 +121,7 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
   // a recorder runs for days: sql.js compiled by the optimizing compiler, ~0.3 s more at start-up
   const SQL = await loadNodeSqlJs("optimized");
   mkdirSync(dirname(resolve(s.db)), { recursive: true });
-  const durable = await DurableStore.open(SQL, s.db, { fsyncMs: s.fsyncMs, warnBytes: s.warnBytes, log: s.log });
+  const durable = await DurableStore.open(SQL, s.db, { fsyncMs: s.fsyncMs, warnBytes: s.warnBytes, compactBytes: s.compactBytes, log: s.log });
   // the insert paths compiled now (~0.1 s), not at the first commit, where they held back a journal fsync
   const warming = performance.now();
   warmUp(SQL);

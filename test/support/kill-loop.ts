@@ -11,6 +11,10 @@
  * the kill was recovered. Publishing resumes right after the last recovered message, so after the
  * final clean stop the file must equal the reference exactly: nothing lost, duplicated or reordered.
  *
+ * The recorder compacts its journal past 10 KB (`--compact-mb 0.01`, against 8 MB by default), so
+ * compactions at idle ticks and at start-up fall among the kills; "save" rounds also die the
+ * instant a compaction writes its next journal.
+ *
  * With `powerCut`, each kill is a power cut: the folder is a FUSE file system that keeps only what
  * fsync made durable (test/support/faulty-fs.ts); after the kill, the checks and the next round run
  * on what the disk would hold after the cut, not on the page cache a kill -9 leaves intact.
@@ -56,6 +60,8 @@ export interface KillReport {
   lostAgeMs: number | null;
   /** it died mid-save: killed as a save began, or a save's leftovers were on disk after the kill */
   midSave: boolean;
+  /** journal compactions the recorder logged in this round */
+  compactions: number;
   /** problems found (empty when all is well) */
   problems: string[];
 }
@@ -77,7 +83,7 @@ const payloadText = (p: string | Uint8Array) => (typeof p === "string" ? p : Buf
 
 /** Starts the recorder and waits until its subscription is live (a probe on `pyDE1/log` came back). */
 async function startRecorder(db: string, broker: Mosquitto, pub: MqttClient, fsyncMs: number): Promise<CliProcess> {
-  const proc = new CliProcess(["record", "--db", db, "--broker", broker.url, "--fsync-ms", String(fsyncMs), "--idle-save", "1", "--verbose"]);
+  const proc = new CliProcess(["record", "--db", db, "--broker", broker.url, "--fsync-ms", String(fsyncMs), "--idle-save", "1", "--compact-mb", "0.01", "--verbose"]);
   await proc.waitFor(/mqtt: connected to/);
   const probes = /ignored other-topic: pyDE1\/log/;
   const before = proc.lines(probes).length;
@@ -200,7 +206,8 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
       if (lostAgeMs !== null && lostAgeMs > fsyncMs + 400) {
         problems.push(`message ${r.last + 1} was acked ${lostAgeMs.toFixed(0)} ms before the kill but is not in the recovered database`);
       }
-      kills.push({ mode, published: acks.size, recovered: r.last, lostAgeMs, midSave: leftovers.length > 0 || atSave, problems });
+      const compactions = victim.lines(/record: compacted /).length;
+      kills.push({ mode, published: acks.size, recovered: r.last, lostAgeMs, midSave: leftovers.length > 0 || atSave, compactions, problems });
       next = r.last + 1; // resume right after what survived
     }
     // final round: the rest of the stream, then a clean stop
@@ -240,7 +247,8 @@ export function loopSummary(r: KillLoopResult, what: "kill" | "cut"): string {
   const lost = r.kills.map((k) => k.lostAgeMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const p50 = lost[Math.floor(lost.length / 2)] ?? 0;
   return (
-    `${r.kills.length} ${what}s, ${r.kills.filter((k) => k.midSave).length} mid-save, ${r.messages} messages; ` +
+    `${r.kills.length} ${what}s, ${r.kills.filter((k) => k.midSave).length} mid-save, ` +
+    `${r.kills.reduce((n, k) => n + k.compactions, 0)} journal compactions, ${r.messages} messages; ` +
     `age of the oldest lost message at the ${what}: p50 ${p50.toFixed(0)} ms, max ${Math.max(0, ...lost).toFixed(0)} ms`
   );
 }

@@ -21,11 +21,11 @@ MQTT notifications. FILE is created if missing, and upgraded to schema v3 (after
 It must be a file of our own: a FILE with a -wal/-shm beside it (pyDE1's live file) is refused.
 
 Live (--broker): every accepted notification is appended to FILE.journal and fsynced within
---fsync-ms; FILE itself is replaced atomically when a sequence has completed, every
---idle-save seconds when there are changes, and on SIGINT/SIGTERM (then it exits 0); at an idle
-tick with no changes, a journal past 8 MB is compacted to what the recorder needs (its pre-roll),
-FILE left alone. After a crash the next start replays the journal, so at most the last fsync window
-is lost. A missing broker is retried with backoff; each change of the connection's state is logged
+--fsync-ms; FILE itself is replaced atomically when a sequence has completed, every --idle-save
+seconds when there are changes, and on SIGINT/SIGTERM (then it exits 0); at an idle tick with no
+changes, a journal past --compact-mb is compacted to what the recorder needs (its pre-roll), FILE
+left alone. After a crash the next start replays the journal, so at most the last fsync window is
+lost. A missing broker is retried with backoff; each change of the connection's state is logged
 once. When a save fails (disk full, read-only folder, FILE changed by someone else) the error is
 logged, FILE is left as it is, and the data stays in memory and in the journal until a later save
 works; when the journal cannot be written either (disk full), its events wait in memory and are
