@@ -307,12 +307,6 @@ export class DurableStore {
     const warm = rec.retained();
     try {
       this.journal.writeNext(`${this.journal.path}.next`, warm, this.fileMark);
-    } catch (e) {
-      this.dropNextJournal();
-      this.log("error", `record: could not compact ${this.journal.path} (${(e as Error).message}); it goes on growing${freeSpace(this.journal.path)}`);
-      return false;
-    }
-    try {
       // a crash before the rename leaves the old journal in force (the next start drops the new one)
       this.adoptNextJournal(`compacted ${this.journal.path}, but`, `after a power cut the next start uses the journal as it was before`);
     } catch (e) {
