@@ -261,27 +261,28 @@ export class DurableStore {
   private endSave({ count, mark }: { count: number; mark: string }): void {
     this.ps.store.markSaved(count);
     this.fileMark = mark;
-    this.adoptNextJournal(
-      `saved ${this.ps.persistence.name}, but`,
-      // Should power fail before the rename reaches the disk, the next start finds this journal
+    const failed = this.adoptNextJournal();
+    if (failed) {
+      // The file is saved, and the save's own folder sync made the next journal's name durable:
+      // should power fail before the rename reaches the disk, the next start finds this journal
       // under its old name and uses it (its base is the saved file's mark).
-      `after a power cut the next start finds it as ${this.journal.path}.next and uses it`,
-    );
-  }
-
-  /** Moves the next journal into place, appends go on in it, and its folder is synced (a failure there is logged: `done` and `after` say why nothing is lost). */
-  private adoptNextJournal(done: string, after: string): void {
-    renameSync(`${this.journal.path}.next`, this.journal.path);
-    this.journal.adoptNext(); // before anything else can fail: appends must go to the file now named the journal
-    const folder = dirname(this.journal.path);
-    try {
-      fsyncPath(folder);
-    } catch (e) {
       this.log(
         "warn",
-        `record: ${done} ${folder} could not be synced after ${this.journal.path} was moved into place ` +
-          `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing is lost (${after}). Check the disk.`,
+        `record: saved ${this.ps.persistence.name}, but ${dirname(this.journal.path)} could not be synced after ${this.journal.path} was moved into place ` +
+          `(${failed}); nothing is lost (after a power cut the next start finds it as ${this.journal.path}.next and uses it). Check the disk.`,
       );
+    }
+  }
+
+  /** Moves the next journal into place (appends go on in it) and syncs its folder; returns why that sync failed, or null. */
+  private adoptNextJournal(): string | null {
+    renameSync(`${this.journal.path}.next`, this.journal.path);
+    this.journal.adoptNext(); // before anything else can fail: appends must go to the file now named the journal
+    try {
+      fsyncPath(dirname(this.journal.path));
+      return null;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     }
   }
 
@@ -305,16 +306,25 @@ export class DurableStore {
     }
     const before = this.journal.bytes;
     const warm = rec.retained();
+    let failed: string | null;
     try {
       this.journal.writeNext(`${this.journal.path}.next`, warm, this.fileMark);
       // a crash before the rename leaves the old journal in force (the next start drops the new one)
-      this.adoptNextJournal(`compacted ${this.journal.path}, but`, `after a power cut the next start uses the journal as it was before`);
+      failed = this.adoptNextJournal();
     } catch (e) {
       this.dropNextJournal();
       this.log("error", `record: could not compact ${this.journal.path} (${(e as Error).message}); it goes on growing${freeSpace(this.journal.path)}`);
       return false;
     }
     this.log("info", `record: compacted ${this.journal.path} while idle: ${(before / 1048576).toFixed(1)} MB → ${(this.journal.bytes / 1024).toFixed(0)} KB (${warm.length} events kept)`);
+    if (failed) {
+      // no save synced the folder here: the compacted journal's name may not survive a power cut
+      this.log(
+        "error",
+        `record: compacted ${this.journal.path}, but ${dirname(this.journal.path)} could not be synced after (${failed}): until the next save or compaction ` +
+          `syncs it, a power cut may lose the events recorded since. Check the disk.`,
+      );
+    }
     return true;
   }
 

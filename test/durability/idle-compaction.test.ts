@@ -6,7 +6,7 @@
  * of it, must give exactly the tables of the fault-free recording once the rest is fed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readJournal } from "../../src/store/persist/journal-format";
 import { RECORDER_CODEC } from "../../src/ingest/journal-codec";
@@ -16,6 +16,10 @@ import { fileTables, referenceTables, syntheticMessages } from "../support/strea
 import { finishDurable, openDurable } from "../support/durable-run";
 import { LiveFeed } from "../support/live-feed";
 import { until } from "../support/until";
+import { FaultyFs } from "../support/faulty-fs";
+import { loadSqlJs } from "../../src/store/sqljs";
+import { DurableStore } from "../../src/ingest/durable-store";
+import { Recorder } from "../../src/recorder/recorder";
 
 const messages = syntheticMessages({ shots: 3, seed: 5 });
 const isGate = (i: number) => typeof messages[i].payload === "string" && (messages[i].payload as string).includes('"class": "SequencerGateNotification"');
@@ -79,6 +83,40 @@ describe("the journal while nothing is recorded", () => {
     const { tables, recovery } = await finishDurable(db, messages.slice(idleEnd));
     expect(recovery.replayed).toBe(idleEnd - afterShot1); // everything after the file's mark, once
     expect(tables).toEqual(want);
+  });
+
+  it("when the folder cannot be synced after the compaction's rename: said as an error; the next save syncs it, and a power cut then loses nothing", async () => {
+    await FaultyFs.using({ powerCut: true }, async (cut) => {
+      const db = join(cut.dir, "idle.sqlite3");
+      const log: string[] = [];
+      const ds = await DurableStore.open(await loadSqlJs(), db, { fsyncMs: 20, compactBytes: LIMIT, log: (l, m) => log.push(`${l} ${m}`) });
+      const recorder = new Recorder(ds.ps.store, { onAccepted: (e) => ds.accepted(e) });
+      await ds.attach(recorder);
+      for (const e of messages.slice(0, afterShot1)) recorder.handle(e);
+      expect(ds.save("first")).toBe(true);
+      for (const e of messages.slice(afterShot1, idleEnd)) recorder.handle(e);
+      cut.failSync("=/");
+      expect(await ds.saveInBackground("interval")).toBe(false);
+      cut.healSync();
+      expect(cut.failedSyncs()).toEqual(["/"]);
+      expect(log.filter((l) => l.startsWith("error"))).toEqual([
+        `error record: compacted ${db}.journal, but ${cut.dir} could not be synced after (EIO): until the next save or compaction syncs it, ` +
+          `a power cut may lose the events recorded since. Check the disk.`,
+      ]);
+      // the rest of the stream; its save syncs the folder; then the power fails
+      for (const e of messages.slice(idleEnd)) recorder.handle(e);
+      expect(ds.save("second")).toBe(true);
+      ds.journal.flush();
+      const after = cut.afterPowerCut();
+      ds.journal.close();
+      ds.ps.store.close();
+      expect(readdirSync(after).filter((n) => n.endsWith(".next"))).toEqual([]);
+      const restarted = join(after, "idle.sqlite3");
+      const again = await DurableStore.open(await loadSqlJs(), restarted, { log: () => {} });
+      await again.attach(new Recorder(again.ps.store, { onAccepted: (e) => again.accepted(e) }));
+      await again.close();
+      expect(await fileTables(restarted)).toEqual(await referenceTables(messages));
+    });
   });
 
   it("is not compacted while a sequence is being recorded", async () => {
