@@ -122,6 +122,8 @@ export class DurableStore {
   }
 
   private boundary = 0;
+  /** the journal's size right after its last rotation or compaction (0: none since opening) */
+  private rotatedAt = 0;
   private attaching = false;
 
   /**
@@ -278,6 +280,7 @@ export class DurableStore {
   private adoptNextJournal(): string | null {
     renameSync(`${this.journal.path}.next`, this.journal.path);
     this.journal.adoptNext(); // before anything else can fail: appends must go to the file now named the journal
+    this.rotatedAt = this.journal.bytes;
     try {
       fsyncPath(dirname(this.journal.path));
       return null;
@@ -298,7 +301,12 @@ export class DurableStore {
   private compactIfLarge(): boolean {
     const rec = this.recorder;
     const limit = this.options.compactBytes ?? 8 * 1024 * 1024;
-    if (!rec || rec.openSequence || this.ps.store.dirty || this.fileMark === null || this.journal.bytes <= limit) return false;
+    if (!rec || rec.openSequence || this.ps.store.dirty || this.fileMark === null) return false;
+    // grown by the limit since its last rotation (so never again and again when its warm records
+    // alone pass a small limit), and holding events the file's mark does not (so a compacted
+    // journal's base always differs from the mark, and a crash mid-compaction can never leave a
+    // next journal that the next start takes for a save's)
+    if (this.journal.bytes - this.rotatedAt <= limit || this.journal.lastSeq <= (parseMark(this.fileMark)?.seq ?? Infinity)) return false;
     try {
       this.journal.flush();
     } catch {
