@@ -119,6 +119,24 @@ describe("the journal while nothing is recorded", () => {
     });
   });
 
+  it("is compacted only once it has grown by the limit since its last rotation, with events the file's mark does not hold", async () => {
+    const db = join(scratch(), "db.sqlite3");
+    const log: string[] = [];
+    const run = await openDurable(db, log, { compactBytes: 1024 }); // smaller than the warm records alone
+    const compactions = () => log.filter((l) => l.startsWith("info record: compacted")).length;
+    run.feed(messages.slice(0, afterShot1));
+    expect(run.ds.save("first")).toBe(true);
+    expect(statSync(`${db}.journal`).size).toBeGreaterThan(1024); // the warm records the save kept
+    expect(await run.ds.saveInBackground("interval")).toBe(false);
+    expect(compactions()).toBe(0); // nothing past the file's mark
+    run.feed(messages.slice(afterShot1, afterShot1 + 20));
+    expect(await run.ds.saveInBackground("interval")).toBe(false);
+    expect(compactions()).toBe(1);
+    expect(await run.ds.saveInBackground("interval")).toBe(false);
+    expect(compactions()).toBe(1); // not grown since
+    run.crash();
+  });
+
   it("is not compacted while a sequence is being recorded", async () => {
     const db = join(scratch(), "db.sqlite3");
     const run = await openDurable(db, [], { compactBytes: LIMIT });
