@@ -17,9 +17,6 @@ import { finishDurable, openDurable } from "../support/durable-run";
 import { LiveFeed } from "../support/live-feed";
 import { until } from "../support/until";
 import { FaultyFs } from "../support/faulty-fs";
-import { loadSqlJs } from "../../src/store/sqljs";
-import { DurableStore } from "../../src/ingest/durable-store";
-import { Recorder } from "../../src/recorder/recorder";
 
 const messages = syntheticMessages({ shots: 3, seed: 5 });
 const isGate = (i: number) => typeof messages[i].payload === "string" && (messages[i].payload as string).includes('"class": "SequencerGateNotification"');
@@ -89,14 +86,12 @@ describe("the journal while nothing is recorded", () => {
     await FaultyFs.using({ powerCut: true }, async (cut) => {
       const db = join(cut.dir, "idle.sqlite3");
       const log: string[] = [];
-      const ds = await DurableStore.open(await loadSqlJs(), db, { fsyncMs: 20, compactBytes: LIMIT, log: (l, m) => log.push(`${l} ${m}`) });
-      const recorder = new Recorder(ds.ps.store, { onAccepted: (e) => ds.accepted(e) });
-      await ds.attach(recorder);
-      for (const e of messages.slice(0, afterShot1)) recorder.handle(e);
-      expect(ds.save("first")).toBe(true);
-      for (const e of messages.slice(afterShot1, idleEnd)) recorder.handle(e);
+      const run = await openDurable(db, log, { compactBytes: LIMIT });
+      run.feed(messages.slice(0, afterShot1));
+      expect(run.ds.save("first")).toBe(true);
+      run.feed(messages.slice(afterShot1, idleEnd));
       cut.failSync("=/");
-      expect(await ds.saveInBackground("interval")).toBe(false);
+      expect(await run.ds.saveInBackground("interval")).toBe(false);
       cut.healSync();
       expect(cut.failedSyncs()).toEqual(["/"]);
       expect(log.filter((l) => l.startsWith("error"))).toEqual([
@@ -104,18 +99,14 @@ describe("the journal while nothing is recorded", () => {
           `a power cut may lose the events recorded since. Check the disk.`,
       ]);
       // the rest of the stream; its save syncs the folder; then the power fails
-      for (const e of messages.slice(idleEnd)) recorder.handle(e);
-      expect(ds.save("second")).toBe(true);
-      ds.journal.flush();
+      run.feed(messages.slice(idleEnd));
+      expect(run.ds.save("second")).toBe(true);
+      run.ds.journal.flush();
       const after = cut.afterPowerCut();
-      ds.journal.close();
-      ds.ps.store.close();
+      run.crash();
       expect(readdirSync(after).filter((n) => n.endsWith(".next"))).toEqual([]);
-      const restarted = join(after, "idle.sqlite3");
-      const again = await DurableStore.open(await loadSqlJs(), restarted, { log: () => {} });
-      await again.attach(new Recorder(again.ps.store, { onAccepted: (e) => again.accepted(e) }));
-      await again.close();
-      expect(await fileTables(restarted)).toEqual(await referenceTables(messages));
+      const { tables } = await finishDurable(join(after, "idle.sqlite3"), []);
+      expect(tables).toEqual(await referenceTables(messages));
     });
   });
 
