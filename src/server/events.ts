@@ -3,16 +3,27 @@
  * completed, the file was rewritten) and refresh their lists.
  */
 import type { ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
 
 /** The open event streams, and sending to all of them. */
 export class ChangeEvents {
   private readonly clients = new Set<ServerResponse>();
   private sequence = 0;
   private readonly keepAlive: NodeJS.Timeout;
+  /** this server process's name in marks: a page that reconnects to another process reloads */
+  readonly server = randomUUID();
 
   constructor(keepAliveMs = 25_000) {
     this.keepAlive = setInterval(() => this.write(": keep-alive\n\n"), keepAliveMs);
     this.keepAlive.unref();
+  }
+
+  /**
+   * The change mark of what is served now, `SERVER/CHANGES` (sent with `/db` as `X-Pyde1-Changes`):
+   * a page holding bytes of this mark reloads only for an event of a higher count or another server.
+   */
+  get mark(): string {
+    return `${this.server}/${this.sequence}`;
   }
 
   /** How many pages are listening. */
@@ -28,7 +39,7 @@ export class ChangeEvents {
       Connection: "keep-alive",
       "X-Content-Type-Options": "nosniff",
     });
-    res.write(`retry: 2000\nevent: hello\ndata: {"changes":${this.sequence}}\n\n`);
+    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ changes: this.sequence, server: this.server })}\n\n`);
     this.clients.add(res);
     res.on("close", () => this.clients.delete(res));
   }
@@ -36,7 +47,7 @@ export class ChangeEvents {
   /** Tells every page that the database changed. */
   changed(detail: Record<string, unknown> = {}): void {
     this.sequence++;
-    this.write(`id: ${this.sequence}\nevent: changed\ndata: ${JSON.stringify({ changes: this.sequence, ...detail })}\n\n`);
+    this.write(`id: ${this.sequence}\nevent: changed\ndata: ${JSON.stringify({ ...detail, changes: this.sequence, server: this.server })}\n\n`);
   }
 
   /** Ends every stream. */

@@ -73,6 +73,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { source } = options;
   const events = new ChangeEvents();
   const plain = "text/plain; charset=utf-8";
+  let last = source.version?.();
+  /** Sends a change event when the source's version moved since it was last looked at. */
+  const lookForChange = (): void => {
+    if (!source.version) return;
+    const now = source.version();
+    if (now !== last) {
+      last = now;
+      events.changed({ reason: "file" });
+    }
+  };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (!hostAllowed(req.headers.host, host)) return send(req, res, 403, plain, "forbidden host\n");
@@ -86,11 +96,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
 
     if (path === "/db") {
+      lookForChange(); // the mark sent below then counts every change made before these bytes were read
+      const mark = events.mark;
       const bytes = source.snapshot();
       const name = basename(source.name).replace(/[^\w.-]/g, "_") || "pyde1.sqlite3";
       return send(req, res, 200, "application/vnd.sqlite3", bytes, {
         "Cache-Control": "no-store",
         "Content-Disposition": `attachment; filename="${name}"`,
+        "X-Pyde1-Changes": mark,
       });
     }
     if (path === "/api/events") {
@@ -138,18 +151,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(":") ? `[${host}]` : host;
 
-  let last = source.version?.();
   const pollMs = options.pollMs ?? 2000;
-  const poll =
-    source.version && pollMs > 0
-      ? setInterval(() => {
-          const now = source.version?.();
-          if (now !== last) {
-            last = now;
-            events.changed({ reason: "file" });
-          }
-        }, pollMs)
-      : null;
+  const poll = source.version && pollMs > 0 ? setInterval(lookForChange, pollMs) : null;
   poll?.unref();
 
   return {

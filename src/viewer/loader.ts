@@ -47,13 +47,39 @@ function responseName(res: Response, url: string): string {
 }
 
 /** Fetches a database from a URL; throws with the URL and status when it fails. */
-export async function fetchDatabase(url: string, progress: (name: string) => Progress): Promise<{ bytes: ArrayBuffer; name: string }> {
+export async function fetchDatabase(url: string, progress: (name: string) => Progress): Promise<FetchedDatabase> {
   const res = await fetch(url, { cache: "no-store" });
   if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status} ${res.statusText}`);
   const name = responseName(res, url);
+  const mark = parseChangeMark(res.headers.get("X-Pyde1-Changes"));
   const length = Number(res.headers.get("Content-Length"));
-  if (!res.body) return { bytes: await res.arrayBuffer(), name };
-  return { bytes: await readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress(name)), name };
+  if (!res.body) return { bytes: await res.arrayBuffer(), name, mark };
+  return { bytes: await readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress(name)), name, mark };
+}
+
+/** A database fetched from a URL. */
+export interface FetchedDatabase {
+  bytes: ArrayBuffer;
+  name: string;
+  /** our server's change mark for these bytes (`X-Pyde1-Changes`), when it sent one */
+  mark: ChangeMark | null;
+}
+
+/** Which server process served a database, and how many change events it had sent before. */
+export interface ChangeMark {
+  server: string;
+  changes: number;
+}
+
+/** `SERVER/CHANGES` → a mark; null for anything else. */
+export function parseChangeMark(text: string | null): ChangeMark | null {
+  const m = /^([\w-]+)\/(\d+)$/.exec(text ?? "");
+  return m ? { server: m[1], changes: Number(m[2]) } : null;
+}
+
+/** True when an announced change is not in the bytes of mark `shown`: a higher count, or another server. */
+export function isNewer(announced: ChangeMark, shown: ChangeMark): boolean {
+  return announced.server !== shown.server || announced.changes > shown.changes;
 }
 
 /** Reads a picked file with progress. */

@@ -6,7 +6,7 @@
 import { WorkerClient } from "./worker-client";
 import type { ProfileInfo, ShotSeries } from "./protocol";
 import { byId, el, replace } from "./dom";
-import { fetchDatabase, formatBytes, pairFiles, readFile } from "./loader";
+import { fetchDatabase, formatBytes, isNewer, pairFiles, readFile, type ChangeMark } from "./loader";
 import { SequenceList } from "./sequence-list";
 import { ShotChart } from "./shot-chart";
 import { CompareChart } from "./compare-chart";
@@ -152,31 +152,60 @@ async function openFiles(files: File[]): Promise<void> {
 
 /** Where the open database came from, when it can be loaded again (a URL). */
 let source: string | null = null;
+/** The server's change mark of the shown `/db` bytes (null before the first load, or for another source). */
+let shownMark: ChangeMark | null = null;
+/** The newest change the server announced (its event stream's hello or changed). */
+let announced: ChangeMark | null = null;
 
 /** Loads a database from a URL. */
 async function openUrl(url: string): Promise<void> {
-  const { bytes, name } = await fetchDatabase(url, reporter);
+  const before = announced;
+  const { bytes, name, mark } = await fetchDatabase(url, reporter);
   await open(name, bytes, null);
   source = url;
+  // without a mark (not our server), the bytes count as holding every change announced before the fetch
+  shownMark = url === "db" ? (mark ?? before) : null;
+  // an announcement from a server other than the one that served these bytes is from before a restart
+  if (announced && shownMark && announced.server !== shownMark.server) announced = null;
 }
 
-/** Follows the server's change events: reloads `/db` when the database changed. */
-function followChanges(): void {
-  if (typeof EventSource === "undefined") return;
-  const events = new EventSource("api/events");
+/**
+ * Follows the server's change events, opened before the first load so no change is missed:
+ * reloads `/db` while the server has announced a change that the shown bytes do not hold. A change
+ * announced during a reload is looked at when it ends; reconnecting to a restarted server (whose
+ * hello names another process) reloads, since changes made while it was down were never sent.
+ */
+function followChanges(): { catchUp: () => Promise<void> } {
   let reloading = false;
-  events.addEventListener("changed", async () => {
-    if (source !== "db" || reloading) return;
+  const catchUp = async () => {
+    if (reloading) return; // the running loop looks again when its load ends
     reloading = true;
     try {
-      await openUrl("db");
-      status.textContent += " · refreshed";
+      while (source === "db" && announced && shownMark && isNewer(announced, shownMark)) {
+        await openUrl("db");
+        status.textContent += " · refreshed";
+      }
     } catch (e) {
       showError(e);
     } finally {
       reloading = false;
     }
-  });
+  };
+  if (typeof EventSource !== "undefined") {
+    const events = new EventSource("api/events");
+    const heard = (e: MessageEvent) => {
+      try {
+        const data = JSON.parse(String(e.data)) as { server?: unknown; changes?: unknown };
+        if (typeof data.server === "string" && typeof data.changes === "number") announced = { server: data.server, changes: data.changes };
+      } catch {
+        return;
+      }
+      void catchUp();
+    };
+    events.addEventListener("hello", heard);
+    events.addEventListener("changed", heard);
+  }
+  return { catchUp };
 }
 
 /** Drag-and-drop of database files anywhere on the page. */
@@ -220,8 +249,9 @@ async function boot(): Promise<void> {
     if (param) {
       await openUrl(param);
     } else if (location.protocol.startsWith("http")) {
+      const changes = followChanges();
       await openUrl("db");
-      followChanges();
+      await changes.catchUp(); // a change announced while the first load ran
     }
   } catch (e) {
     loading(null);

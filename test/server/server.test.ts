@@ -173,7 +173,7 @@ describe("server", () => {
     expect(text).toContain("event: hello");
     server.notifyChanged({ sequence: "x" });
     while (!text.includes("event: changed")) text += decoder.decode((await reader.read()).value);
-    expect(text).toMatch(/event: changed\ndata: \{"changes":\d+,"sequence":"x"\}/);
+    expect(text).toMatch(/event: changed\ndata: \{"sequence":"x","changes":\d+,"server":"[\w-]+"\}/);
     controller.abort();
   });
 
@@ -189,6 +189,42 @@ describe("server", () => {
     controller.abort();
     const after = ((await (await fetch(`${server.url}api/sequences`)).json()) as unknown[]).length;
     expect(after).toBe(before - 1);
+  });
+});
+
+describe("change marks: which changes the /db bytes hold", () => {
+  it("counts a change made before a /db request even between polls, and names the server process", async () => {
+    const db = join(work, "marks.sqlite3");
+    copyFileSync(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), db);
+    const s = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
+    const other = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
+    try {
+      const mark = async (url: string) => (await raw(url, "/db")).headers["x-pyde1-changes"] as string;
+      const first = await mark(s.url);
+      expect(first).toMatch(/^[\w-]+\/0$/);
+      expect(await mark(s.url)).toBe(first);
+      const [server] = first.split("/");
+      const controller = new AbortController();
+      const res = await fetch(`${s.url}api/events`, { signal: controller.signal });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = decoder.decode((await reader.read()).value);
+      expect(text).toContain(`data: {"changes":0,"server":"${server}"}`);
+      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      const after = await raw(s.url, "/db");
+      expect(after.headers["x-pyde1-changes"]).toBe(`${server}/1`);
+      while (!text.includes("event: changed")) text += decoder.decode((await reader.read()).value);
+      expect(text).toContain(`"changes":1,"server":"${server}"`);
+      controller.abort();
+      const SQL = await initSqlJs();
+      const served = new SQL.Database(after.body);
+      expect(served.exec("SELECT count(*) FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'")[0].values[0][0]).toBe(0);
+      served.close();
+      expect((await mark(other.url)).split("/")[0]).not.toBe(server);
+    } finally {
+      await s.close();
+      await other.close();
+    }
   });
 });
 

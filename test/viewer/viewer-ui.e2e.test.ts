@@ -4,7 +4,7 @@
  * console, `?db=URL`, refreshing on the server's change event, and a narrow screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFileSync, readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
 import { FIXTURES, scratch } from "../support/paths";
@@ -156,6 +156,92 @@ describe("viewer behaviour", () => {
       await p.waitForTimeout(300);
       sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
       await waitForRows(p, 2);
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reloads once more when the file changes while a reload is running, so the last change is shown", async () => {
+    const db = copyThree("racing.sqlite3");
+    const server = await serve(db);
+    try {
+      const { page: p, errors } = await page();
+      await p.goto(server.url);
+      await waitForRows(p, 3);
+      // the first reload's download is held: its bytes are from before the DELETE below
+      let fetched!: () => void;
+      const wasFetched = new Promise<void>((r) => (fetched = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let held = 0;
+      await p.route("**/db", async (route) => {
+        const response = await route.fetch();
+        if (held++ === 0) {
+          fetched();
+          await released;
+        }
+        await route.fulfill({ response });
+      });
+      const later = new Date(Date.now() + 5_000);
+      utimesSync(db, later, later); // a change event without a change of rows
+      await wasFetched;
+      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      await p.waitForTimeout(1_000); // its change event reaches the page while the first reload waits
+      release();
+      await waitForRows(p, 2);
+      expect(held).toBeGreaterThanOrEqual(2);
+      expect(errors).toEqual([]);
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("shows a change made while the first load was on its way", async () => {
+    const db = copyThree("first-load.sqlite3");
+    const server = await serve(db);
+    try {
+      const { page: p, errors } = await page();
+      let fetched!: () => void;
+      const wasFetched = new Promise<void>((r) => (fetched = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let loads = 0;
+      await p.route("**/db", async (route) => {
+        const response = await route.fetch();
+        if (loads++ === 0) {
+          fetched();
+          await released;
+        }
+        await route.fulfill({ response });
+      });
+      await p.goto(server.url);
+      await wasFetched;
+      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      await p.waitForTimeout(1_000); // the server's change event goes out while the first bytes are held
+      release();
+      await waitForRows(p, 2);
+      expect(loads).toBe(2);
+      expect(errors).toEqual([]);
+      await p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reloads after reconnecting to a restarted server (changes made while it was down)", async () => {
+    const db = copyThree("restart.sqlite3");
+    let server = await serve(db);
+    const port = server.port;
+    try {
+      const { page: p } = await page();
+      await p.goto(server.url);
+      await waitForRows(p, 3);
+      await server.close();
+      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      server = await startServer({ source: await FileSource.open(db), port, viewerDir: VIEWER_DIR, pollMs: 150 });
+      await waitForRows(p, 2); // the page's event stream reconnects (retry: 2 s) and reloads
       await p.close();
     } finally {
       await server.close();
