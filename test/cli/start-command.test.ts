@@ -5,13 +5,13 @@
  * file equal to what pyDE1 recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServer, type Server } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { Mosquitto } from "../support/mosquitto";
 import { CliProcess } from "../support/recorder-process";
 import { scratch } from "../support/paths";
+import { startPyde1StandIn, type Pyde1StandIn } from "../support/pyde1-standin";
 import { sqlite3 } from "../support/cli";
 import { readRecording } from "../recorder/expected";
 import { NOTIFICATION_TABLES } from "../../src/catalog";
@@ -19,26 +19,14 @@ import { NOTIFICATION_TABLES } from "../../src/catalog";
 const rec = readRecording("three-shots");
 let broker: Mosquitto;
 let pub: MqttClient;
-let pyde1: Server;
+let pyde1: Pyde1StandIn;
 let pyde1Url = "";
 
 beforeAll(async () => {
   broker = await Mosquitto.start();
   pub = await connectAsync(broker.url);
-  // pyDE1's HTTP API: answers each resource with the body the capture recorded for it (latest wins)
-  const answers = new Map<string, string>();
-  for (const line of rec.capture.toString("utf8").split("\n")) {
-    if (!line) continue;
-    const e = JSON.parse(line);
-    if (e.resource && !answers.has(e.resource)) answers.set(e.resource, e.body);
-  }
-  pyde1 = createServer((req, res) => {
-    const body = answers.get((req.url ?? "").replace(/^\//, ""));
-    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
-    res.end(body ?? "{}");
-  });
-  await new Promise<void>((r) => pyde1.listen(0, "127.0.0.1", r));
-  pyde1Url = `http://127.0.0.1:${(pyde1.address() as { port: number }).port}`;
+  pyde1 = await startPyde1StandIn(rec);
+  pyde1Url = pyde1.url;
 });
 
 afterAll(async () => {
