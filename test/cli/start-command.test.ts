@@ -20,13 +20,11 @@ const rec = readRecording("three-shots");
 let broker: Mosquitto;
 let pub: MqttClient;
 let pyde1: Pyde1StandIn;
-let pyde1Url = "";
 
 beforeAll(async () => {
   broker = await Mosquitto.start();
   pub = await connectAsync(broker.url);
   pyde1 = await startPyde1StandIn(rec);
-  pyde1Url = pyde1.url;
 });
 
 afterAll(async () => {
@@ -45,7 +43,7 @@ describe("pyde1-store start", () => {
     const p = new CliProcess(["start", "--db", db, "--broker", broker.url, "--port", "0"], { PYDE1_STORE_CONFIG: join(dir, "none.conf") });
     expect(await p.exited).toBe(1);
     expect(p.stderr).toMatch(/none\.conf: config file not found/);
-    const server = new CliProcess(["start", "--db", db, "--broker", broker.url, "--pyde1-http", pyde1Url, "--port", "0"]);
+    const server = new CliProcess(["start", "--db", db, "--broker", broker.url, "--pyde1-http", pyde1.url, "--port", "0"]);
     try {
       const started = Date.now();
       while (!/serving http:/.test(server.stdout) && server.running && Date.now() - started < 20_000) await sleep(20);

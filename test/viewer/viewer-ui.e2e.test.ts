@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { FIXTURES, scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
@@ -31,6 +31,32 @@ async function serve(db: string): Promise<RunningServer> {
 
 async function page(): Promise<WatchedPage> {
   return watched(await context.newPage());
+}
+
+/**
+ * Holds the page's first `/db` download after the server answered it: `fetched` settles once its
+ * bytes are read, `release()` lets the page have them; `count()` is how many downloads were asked.
+ */
+async function holdFirstDownload(p: Page): Promise<{ fetched: Promise<void>; release: () => void; count: () => number }> {
+  let fetched!: () => void;
+  const wasFetched = new Promise<void>((r) => (fetched = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let downloads = 0;
+  await p.route("**/db", async (route) => {
+    const response = await route.fetch();
+    if (downloads++ === 0) {
+      fetched();
+      await released;
+    }
+    await route.fulfill({ response });
+  });
+  return { fetched: wasFetched, release, count: () => downloads };
+}
+
+/** Deletes one of the three shots from a copy of the three-shots database (as another process would). */
+function deleteOneShot(db: string): void {
+  sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
 }
 
 beforeAll(async () => {
@@ -154,7 +180,7 @@ describe("viewer behaviour", () => {
       await p.goto(server.url);
       await waitForRows(p, 3);
       await p.waitForTimeout(300);
-      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      deleteOneShot(db);
       await waitForRows(p, 2);
       await p.close();
     } finally {
@@ -170,27 +196,15 @@ describe("viewer behaviour", () => {
       await p.goto(server.url);
       await waitForRows(p, 3);
       // the first reload's download is held: its bytes are from before the DELETE below
-      let fetched!: () => void;
-      const wasFetched = new Promise<void>((r) => (fetched = r));
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let held = 0;
-      await p.route("**/db", async (route) => {
-        const response = await route.fetch();
-        if (held++ === 0) {
-          fetched();
-          await released;
-        }
-        await route.fulfill({ response });
-      });
+      const held = await holdFirstDownload(p);
       const later = new Date(Date.now() + 5_000);
       utimesSync(db, later, later); // a change event without a change of rows
-      await wasFetched;
-      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      await held.fetched;
+      deleteOneShot(db);
       await p.waitForTimeout(1_000); // its change event reaches the page while the first reload waits
-      release();
+      held.release();
       await waitForRows(p, 2);
-      expect(held).toBeGreaterThanOrEqual(2);
+      expect(held.count()).toBeGreaterThanOrEqual(2);
       expect(errors).toEqual([]);
       await p.close();
     } finally {
@@ -203,26 +217,14 @@ describe("viewer behaviour", () => {
     const server = await serve(db);
     try {
       const { page: p, errors } = await page();
-      let fetched!: () => void;
-      const wasFetched = new Promise<void>((r) => (fetched = r));
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let loads = 0;
-      await p.route("**/db", async (route) => {
-        const response = await route.fetch();
-        if (loads++ === 0) {
-          fetched();
-          await released;
-        }
-        await route.fulfill({ response });
-      });
+      const held = await holdFirstDownload(p);
       await p.goto(server.url);
-      await wasFetched;
-      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      await held.fetched;
+      deleteOneShot(db);
       await p.waitForTimeout(1_000); // the server's change event goes out while the first bytes are held
-      release();
+      held.release();
       await waitForRows(p, 2);
-      expect(loads).toBe(2);
+      expect(held.count()).toBe(2);
       expect(errors).toEqual([]);
       await p.close();
     } finally {
@@ -239,7 +241,7 @@ describe("viewer behaviour", () => {
       await p.goto(server.url);
       await waitForRows(p, 3);
       await server.close();
-      sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+      deleteOneShot(db);
       server = await startServer({ source: await FileSource.open(db), port, viewerDir: VIEWER_DIR, pollMs: 150 });
       await waitForRows(p, 2); // the page's event stream reconnects (retry: 2 s) and reloads
       await p.close();
