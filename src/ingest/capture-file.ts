@@ -2,32 +2,48 @@
  * Writing a capture file as recording runs (`record --capture-out FILE`): every event the recorder
  * is fed, one NDJSON line each, appended, so a live session replays into the identical database.
  */
+import { isAscii, isUtf8 } from "node:buffer";
 import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from "node:fs";
 import type { RecorderEvent } from "../recorder/events";
-import { captureLine, readCapture } from "./capture";
+import { CaptureLineReader, captureLine } from "./capture";
 
 /**
  * The events of a capture file, read a piece (about `chunkBytes`) at a time and cut at line ends,
- * so a capture of any size is recorded in bounded memory. Same events as `readCapture` of the
- * whole file.
+ * so a capture of any size is recorded in bounded memory (a line longer than a piece grows the
+ * piece). Same events as `readCapture` of the whole file. Each line is decoded on its own, from a
+ * piece checked once for ASCII or UTF-8: no text of the whole piece is made, which is what the
+ * reading of a large capture spends its time on (see BENCHMARKS.md, "Reading the capture").
  */
 export function* captureFileEvents(path: string, chunkBytes = 4 * 1024 * 1024): Iterable<RecorderEvent> {
   const fd = openSync(path, "r");
   try {
-    let carry = Buffer.alloc(0);
-    let clock = 0;
-    const buf = Buffer.alloc(chunkBytes);
+    const reader = new CaptureLineReader();
+    let buf = Buffer.allocUnsafe(Math.max(1, chunkBytes));
+    let held = 0; // bytes of a line begun in the previous piece, moved to buf's start
+    let first = true;
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
-      const cut = n === 0 ? data.length : data.lastIndexOf(0x0a) + 1;
-      if (cut > 0) {
-        for (const e of readCapture(Uint8Array.prototype.slice.call(data, 0, cut), clock)) {
-          clock = e.time;
-          yield e;
+      if (held === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than buf
+      const n = readSync(fd, buf, held, buf.length - held, null);
+      const end = held + n;
+      const cut = n === 0 ? end : buf.lastIndexOf(0x0a, end - 1) + 1;
+      let start = 0;
+      if (first && cut >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3; // a UTF-8 BOM
+      if (cut > 0) first = false;
+      const piece = buf.subarray(0, cut);
+      const encoding = isAscii(piece) ? "latin1" : isUtf8(piece) ? "utf8" : null;
+      while (start < cut) {
+        const lf = buf.indexOf(0x0a, start);
+        const next = lf < 0 || lf >= cut ? cut : lf + 1;
+        const stop = next > start && buf[next - 1] === 0x0a ? next - 1 : next;
+        const lineEnd = stop > start && buf[stop - 1] === 0x0d ? stop - 1 : stop;
+        if (lineEnd > start) {
+          const event = encoding ? reader.text(buf.toString(encoding, start, lineEnd)) : reader.bytes(buf.subarray(start, lineEnd));
+          if (event) yield event;
         }
+        start = next;
       }
-      carry = Buffer.from(data.subarray(cut));
+      held = end - cut;
+      buf.copy(buf, 0, cut, end);
       if (n === 0) break;
     }
   } finally {

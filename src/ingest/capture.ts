@@ -42,52 +42,77 @@ function* lines(bytes: Uint8Array): Iterable<Uint8Array> {
   }
 }
 
-/** What one capture line holds: a message (without its clock), an HTTP answer, or nothing. */
-type Line = { topic: string; payload: string | Uint8Array } | { path: string; body: string; sequenceId?: string } | null;
+/**
+ * Turns capture lines into events, one line at a time, keeping the clock (the last notification
+ * time seen). Shared by {@link readCapture} and the file reader, which decodes its lines itself.
+ */
+export class CaptureLineReader {
+  /** The clock: the `arrival_time` of the last message whose payload held one. */
+  clock: number;
 
-/** One line of text: an NDJSON event, else `topic payload` (`mosquitto_sub -v`). */
-function readTextLine(text: string): Line {
-  if (text.startsWith("{")) {
-    try {
-      const o = JSON.parse(text) as Record<string, unknown>;
-      if (typeof o.topic === "string" && typeof o.payload === "string") return { topic: o.topic, payload: o.payload };
-      if (typeof o.topic === "string" && typeof o.payload_base64 === "string") {
-        return { topic: o.topic, payload: Uint8Array.from(atob(o.payload_base64), (c) => c.charCodeAt(0)) };
+  /** A reader whose clock starts at `startClock` (before the first notification time is seen). */
+  constructor(startClock = 0) {
+    this.clock = startClock;
+  }
+
+  /** The event of one line of text (no line end): an NDJSON event, else `topic payload` (`mosquitto_sub -v`); null when it holds none. */
+  text(text: string): RecorderEvent | null {
+    if (text.startsWith("{")) {
+      try {
+        const o = JSON.parse(text) as Record<string, unknown>;
+        if (typeof o.topic === "string" && typeof o.payload === "string") return this.message(o.topic, o.payload);
+        if (typeof o.topic === "string" && typeof o.payload_base64 === "string") {
+          return this.message(o.topic, Uint8Array.from(atob(o.payload_base64), (c) => c.charCodeAt(0)));
+        }
+        if (typeof o.resource === "string" && typeof o.body === "string") {
+          const sequenceId = typeof o.sequence_id === "string" ? { sequenceId: o.sequence_id } : {};
+          return { kind: "resource", path: o.resource, body: o.body, time: this.clock, ...sequenceId };
+        }
+      } catch {
+        /* not an NDJSON event: fall through */
       }
-      if (typeof o.resource === "string" && typeof o.body === "string") {
-        return { path: o.resource, body: o.body, ...(typeof o.sequence_id === "string" ? { sequenceId: o.sequence_id } : {}) };
-      }
-    } catch {
-      /* not an NDJSON event: fall through */
     }
+    const space = text.indexOf(" ");
+    if (space <= 0) return null;
+    return this.message(text.slice(0, space), text.slice(space + 1));
   }
-  const space = text.indexOf(" ");
-  if (space <= 0) return null;
-  return { topic: text.slice(0, space), payload: text.slice(space + 1) };
+
+  /** The event of one line of bytes (no line end): as text when it is UTF-8, else a `mosquitto_sub -v` line with a binary payload (copied). */
+  bytes(line: Uint8Array): RecorderEvent | null {
+    let text: string | null = null;
+    try {
+      text = utf8.decode(line);
+    } catch {
+      /* a `mosquitto_sub -v` line whose payload is not UTF-8 */
+    }
+    if (text !== null) return this.text(text);
+    const space = line.indexOf(0x20);
+    if (space <= 0) return null;
+    return this.message(lossy.decode(line.subarray(0, space)), new Uint8Array(line.subarray(space + 1))); // a copy (a Buffer's slice is not)
+  }
+
+  private message(topic: string, payload: string | Uint8Array): RecorderEvent {
+    this.clock = arrivalTime(payload) ?? this.clock;
+    return { kind: "message", topic, payload, time: this.clock };
+  }
 }
 
-/** One line of bytes: as text when it is UTF-8, else a `mosquitto_sub -v` line with a binary payload. */
-function readLine(line: Uint8Array): Line {
-  let text: string | null = null;
-  try {
-    text = utf8.decode(line);
-  } catch {
-    /* a `mosquitto_sub -v` line whose payload is not UTF-8 */
-  }
-  if (text !== null) return readTextLine(text);
-  const space = line.indexOf(0x20);
-  if (space <= 0) return null;
-  return { topic: lossy.decode(line.subarray(0, space)), payload: line.slice(space + 1) };
-}
-
-/** The capture's lines read: decoded once as a whole when it is UTF-8 (the usual case), else line by line. */
-function* readLines(capture: string | Uint8Array): Iterable<Line> {
+/**
+ * The events of a capture (NDJSON or `mosquitto_sub -v` text, even mixed), in order: decoded once
+ * as a whole when it is UTF-8 (the usual case), else line by line. Lines that hold no event are
+ * skipped. `startClock` is the clock before the first notification time is seen.
+ */
+export function* readCapture(capture: string | Uint8Array, startClock = 0): Iterable<RecorderEvent> {
+  const reader = new CaptureLineReader(startClock);
   let text: string | null = typeof capture === "string" ? capture : null;
   if (text === null) {
     try {
       text = utf8.decode(capture as Uint8Array);
     } catch {
-      for (const line of lines(capture as Uint8Array)) yield readLine(line);
+      for (const line of lines(capture as Uint8Array)) {
+        const e = reader.bytes(line);
+        if (e) yield e;
+      }
       return;
     }
   }
@@ -96,25 +121,9 @@ function* readLines(capture: string | Uint8Array): Iterable<Line> {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
     const line = text.charCodeAt(end - 1) === 0x0d ? text.slice(start, end - 1) : text.slice(start, end);
-    if (line.length > 0) yield readTextLine(line);
     start = end + 1;
-  }
-}
-
-/**
- * The events of a capture (NDJSON or `mosquitto_sub -v` text, even mixed), in order. Lines that
- * hold no event are skipped. `startClock` is the clock before the first notification time is seen.
- */
-export function* readCapture(capture: string | Uint8Array, startClock = 0): Iterable<RecorderEvent> {
-  let clock = startClock;
-  for (const e of readLines(capture)) {
-    if (!e) continue;
-    if ("topic" in e) {
-      clock = arrivalTime(e.payload) ?? clock;
-      yield { kind: "message", topic: e.topic, payload: e.payload, time: clock };
-    } else {
-      yield { kind: "resource", path: e.path, body: e.body, time: clock, ...(e.sequenceId ? { sequenceId: e.sequenceId } : {}) };
-    }
+    const e = line.length > 0 ? reader.text(line) : null;
+    if (e) yield e;
   }
 }
 

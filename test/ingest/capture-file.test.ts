@@ -24,4 +24,34 @@ describe("captureFileEvents", () => {
     expect(events.map((e) => (e.kind === "message" ? e.topic : ""))).toEqual(["pyDE1/X", "pyDE1/Y"]);
     expect(events[1].time).toBe(5);
   });
+
+  it("reads any mix of lines the same in pieces of any size: BOM, CRLF, blank lines, non-ASCII text, bytes that are not UTF-8, a line longer than a piece", () => {
+    const long = JSON.stringify({ arrival_time: 7, class: "X", note: "n".repeat(5000) });
+    const parts = [
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('{"topic": "pyDE1/A", "payload": "{\\"arrival_time\\": 1}"}\r\n\n'),
+      Buffer.from('{"resource": "de1/id", "body": "{\\"name\\": \\"Caf\u00e9 \u2615\\"}"}\n'),
+      Buffer.from("pyDE1/B "),
+      Buffer.from([0x7b, 0xff, 0x7d]),
+      Buffer.from("\r\n"),
+      Buffer.from(`pyDE1/C ${long}\n`),
+      Buffer.from('pyDE1/D {"arrival_time": 9, "who": "J\u00fcrgen"}'),
+    ];
+    const bytes = Buffer.concat(parts);
+    const path = join(scratch(), "mixed.txt");
+    writeFileSync(path, bytes);
+    const whole = [...readCapture(bytes)];
+    expect(whole.map((e) => (e.kind === "message" ? `${e.topic}@${e.time}` : `${e.path}@${e.time}`))).toEqual([
+      "pyDE1/A@1",
+      "de1/id@1",
+      "pyDE1/B@1",
+      "pyDE1/C@7",
+      "pyDE1/D@9",
+    ]);
+    for (const size of [1, 2, 3, 5, 64, 777, 4096, 1 << 20]) expect([...captureFileEvents(path, size)]).toEqual(whole);
+    const text = [...captureFileEvents(path)].find((e) => e.kind === "resource");
+    expect(text?.kind === "resource" && text.body).toBe('{"name": "Caf\u00e9 \u2615"}');
+    const binary = whole[2];
+    expect(binary.kind === "message" && [...(binary.payload as Uint8Array)]).toEqual([0x7b, 0xff, 0x7d]);
+  });
 });
