@@ -16,6 +16,7 @@ import { RECORDER_CODEC } from "../../src/ingest/journal-codec";
 import { DurableStore } from "../../src/ingest/durable-store";
 import { Recorder } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
+import { captureFileEvents } from "../../src/ingest/capture-file";
 import type { RecorderEvent } from "../../src/recorder/events";
 import { legacyShotFile } from "../../src/export/legacy-shot";
 import { CLASS_BY_NAME, columnsOf, NOTIFICATION_TABLES, type NotificationClass } from "../../src/catalog";
@@ -59,10 +60,10 @@ async function ingestOnce(capturePath: string, mode: string, report: boolean, de
     journal.onSynced = () => fsyncs++;
     const recorder = new Recorder(store, mode === "no-journal" ? {} : { onAccepted: (e) => journal.append(e) });
     // breakdown modes: "no-journal" (nothing appended), "parsed" (capture read before the clock starts)
-    const preRead = mode === "parsed" ? [...readCapture(readFileSync(capturePath))] : null;
+    const preRead = mode === "parsed" ? [...captureFileEvents(capturePath)] : null;
     const t0 = performance.now();
     let messages = 0;
-    for (const event of preRead ?? readCapture(readFileSync(capturePath))) {
+    for (const event of preRead ?? captureFileEvents(capturePath)) {
       if (event.kind === "message") messages++;
       recorder.handle(event);
       if (messages % 500 === 0) await tick();
