@@ -5,7 +5,7 @@
 import { isAscii, isUtf8 } from "node:buffer";
 import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from "node:fs";
 import type { RecorderEvent } from "../recorder/events";
-import { CaptureLineReader, captureLine } from "./capture";
+import { CaptureLineReader, captureLine, lineSpans } from "./capture";
 
 /**
  * The events of a capture file, read a piece (about `chunkBytes`) at a time and cut at line ends,
@@ -26,21 +26,13 @@ export function* captureFileEvents(path: string, chunkBytes = 4 * 1024 * 1024): 
       const n = readSync(fd, buf, held, buf.length - held, null);
       const end = held + n;
       const cut = n === 0 ? end : buf.lastIndexOf(0x0a, end - 1) + 1;
-      let start = 0;
-      if (first && cut >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3; // a UTF-8 BOM
+      const bom = first && cut >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0; // a UTF-8 BOM
       if (cut > 0) first = false;
-      const piece = buf.subarray(0, cut);
+      const piece = buf.subarray(bom, cut);
       const encoding = isAscii(piece) ? "latin1" : isUtf8(piece) ? "utf8" : null;
-      while (start < cut) {
-        const lf = buf.indexOf(0x0a, start);
-        const next = lf < 0 || lf >= cut ? cut : lf + 1;
-        const stop = next > start && buf[next - 1] === 0x0a ? next - 1 : next;
-        const lineEnd = stop > start && buf[stop - 1] === 0x0d ? stop - 1 : stop;
-        if (lineEnd > start) {
-          const event = encoding ? reader.text(buf.toString(encoding, start, lineEnd)) : reader.bytes(buf.subarray(start, lineEnd));
-          if (event) yield event;
-        }
-        start = next;
+      for (const { start, end } of lineSpans(buf, bom, cut)) {
+        const event = encoding ? reader.text(buf.toString(encoding, start, end)) : reader.bytes(buf.subarray(start, end));
+        if (event) yield event;
       }
       held = end - cut;
       buf.copy(buf, 0, cut, end);

@@ -29,16 +29,29 @@ function arrivalTime(payload: string | Uint8Array): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
-/** Splits bytes into lines (LF or CRLF), dropping empty lines. */
-function* lines(bytes: Uint8Array): Iterable<Uint8Array> {
-  let start = 0;
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
-      let end = i;
-      if (end > start && bytes[end - 1] === 0x0d) end--;
-      if (end > start) yield bytes.subarray(start, end);
-      start = i + 1;
+/** Where one line lies in a byte array: `start` up to `end` (its line end excluded). */
+export interface LineSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * The lines of `bytes` from `from` up to `to` (LF or CRLF; empty lines dropped), as spans. One
+ * span object is yielded again and again, changed: read it before asking for the next line.
+ */
+export function* lineSpans(bytes: Uint8Array, from = 0, to = bytes.length): Iterable<Readonly<LineSpan>> {
+  const span: LineSpan = { start: 0, end: 0 };
+  let start = from;
+  while (start < to) {
+    let lf = bytes.indexOf(0x0a, start);
+    if (lf < 0 || lf > to) lf = to;
+    const end = lf > start && bytes[lf - 1] === 0x0d ? lf - 1 : lf;
+    if (end > start) {
+      span.start = start;
+      span.end = end;
+      yield span;
     }
+    start = lf + 1;
   }
 }
 
@@ -109,8 +122,8 @@ export function* readCapture(capture: string | Uint8Array, startClock = 0): Iter
     try {
       text = utf8.decode(capture as Uint8Array);
     } catch {
-      for (const line of lines(capture as Uint8Array)) {
-        const e = reader.bytes(line);
+      for (const { start, end } of lineSpans(capture as Uint8Array)) {
+        const e = reader.bytes((capture as Uint8Array).subarray(start, end));
         if (e) yield e;
       }
       return;
