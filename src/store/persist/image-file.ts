@@ -134,7 +134,7 @@ export class ImageFile {
    * {@link writeAllSync} on Node's I/O threads, `pieceBytes` at a time, so the event loop goes on
    * meanwhile. The caller keeps `bytes` unchanged until it settles.
    */
-  async writeAll(bytes: Uint8Array, pieceBytes = 4 << 20): Promise<void> {
+  async writeAll(bytes: Uint8Array, pieceBytes = 1 << 20): Promise<void> {
     const plan = this.plan(bytes, pieceBytes);
     for (let step = plan.next(); !step.done; ) {
       const { fd, offset, length } = step.value;
