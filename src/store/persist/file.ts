@@ -188,7 +188,7 @@ export class FilePersistence implements Persistence {
    * `bytes` unchanged until it settles, and starts no other save meanwhile. The checks are made
    * again just before the rename, synchronously with it. Pieces of 1 MB rather than 4 MB: a
    * journal's `fdatasync` waits for the piece in flight, and with 1 MB the recorder's p99 from
-   * receipt to fsync at 100x on a 100 MB file was lower in 17 of 24 alternating runs, the save
+   * receipt to fsync at 100x on a 100 MB file was lower in 16 of 24 alternating runs, the save
    * ~10 % longer (BENCHMARKS.md, "Durability and the disk's stalls").
    */
   async saveInBackground(bytes: Uint8Array, chunkBytes = 1 << 20): Promise<void> {
