@@ -24,8 +24,8 @@ export function* captureFileEvents(path: string, chunkBytes = 4 * 1024 * 1024): 
     for (;;) {
       if (held === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than buf
       const n = readSync(fd, buf, held, buf.length - held, null);
-      const end = held + n;
-      const cut = n === 0 ? end : buf.lastIndexOf(0x0a, end - 1) + 1;
+      const filled = held + n;
+      const cut = n === 0 ? filled : buf.lastIndexOf(0x0a, filled - 1) + 1;
       const bom = first && cut >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0; // a UTF-8 BOM
       if (cut > 0) first = false;
       const piece = buf.subarray(bom, cut);
@@ -34,8 +34,8 @@ export function* captureFileEvents(path: string, chunkBytes = 4 * 1024 * 1024): 
         const event = encoding ? reader.text(buf.toString(encoding, start, end)) : reader.bytes(buf.subarray(start, end));
         if (event) yield event;
       }
-      held = end - cut;
-      buf.copy(buf, 0, cut, end);
+      held = filled - cut;
+      buf.copy(buf, 0, cut, filled);
       if (n === 0) break;
     }
   } finally {
