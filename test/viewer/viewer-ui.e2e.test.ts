@@ -29,8 +29,38 @@ async function serve(db: string): Promise<RunningServer> {
   return startServer({ source: await FileSource.open(db), port: 0, viewerDir: VIEWER_DIR, pollMs: 150 });
 }
 
-async function page(): Promise<WatchedPage> {
-  return watched(await context.newPage());
+/** What a test gets from {@link withServedCopy}. */
+interface Served {
+  server: RunningServer;
+  /** the scratch copy the server serves */
+  db: string;
+  /** a new watched page of the shared context, closed after the test */
+  page: () => Promise<WatchedPage>;
+}
+
+/**
+ * Serves a scratch copy of the three-shots database (changed by `prepare` first, when given) to
+ * `body`; afterwards, passed or failed, the pages it opened are closed and the server is stopped.
+ */
+async function withServedCopy(name: string, body: (s: Served) => Promise<void>, prepare?: (db: string) => void): Promise<void> {
+  const db = copyThree(name);
+  prepare?.(db);
+  const server = await serve(db);
+  const pages: Page[] = [];
+  try {
+    await body({
+      server,
+      db,
+      page: async () => {
+        const p = await context.newPage();
+        pages.push(p);
+        return watched(p);
+      },
+    });
+  } finally {
+    for (const p of pages) await p.close();
+    await server.close();
+  }
 }
 
 /**
@@ -70,33 +100,32 @@ afterAll(async () => {
 
 describe("viewer behaviour", () => {
   it("shows a profile title that is HTML as text, and no dialog fires", async () => {
-    const db = copyThree("xss.sqlite3");
-    sqlite3(db, `UPDATE profile SET title = '${XSS}', author = '${XSS}', notes = '${XSS}' WHERE id <> 'dummy'`);
-    const server = await serve(db);
-    try {
-      const { page: p, dialogs, errors } = await page();
-      await p.goto(server.url);
-      await waitForRows(p, 3);
-      expect(await p.locator("#sequence-list li[data-sequence-id] .profile").first().textContent()).toBe(XSS);
-      expect(await p.textContent("#shot-title")).toBe(XSS);
-      await p.click('[data-tab="profile"]');
-      expect(await p.textContent("#profile-title")).toBe(XSS);
-      expect(await p.locator("img").count()).toBe(0);
-      await p.selectOption("#filter-profile", XSS);
-      await waitForRows(p, 3);
-      await p.waitForTimeout(300);
-      expect(dialogs).toEqual([]);
-      expect(errors).toEqual([]);
-      await screenshot(p, "viewer-xss-title");
-      await p.close();
-    } finally {
-      await server.close();
-    }
+    const xssTitles = (db: string) =>
+      sqlite3(db, `UPDATE profile SET title = '${XSS}', author = '${XSS}', notes = '${XSS}' WHERE id <> 'dummy'`);
+    await withServedCopy(
+      "xss.sqlite3",
+      async ({ server, page }) => {
+        const { page: p, dialogs, errors } = await page();
+        await p.goto(server.url);
+        await waitForRows(p, 3);
+        expect(await p.locator("#sequence-list li[data-sequence-id] .profile").first().textContent()).toBe(XSS);
+        expect(await p.textContent("#shot-title")).toBe(XSS);
+        await p.click('[data-tab="profile"]');
+        expect(await p.textContent("#profile-title")).toBe(XSS);
+        expect(await p.locator("img").count()).toBe(0);
+        await p.selectOption("#filter-profile", XSS);
+        await waitForRows(p, 3);
+        await p.waitForTimeout(300);
+        expect(dialogs).toEqual([]);
+        expect(errors).toEqual([]);
+        await screenshot(p, "viewer-xss-title");
+      },
+      xssTitles,
+    );
   });
 
   it("moves with the keyboard, filters, searches, and downloads what the export code writes", async () => {
-    const server = await serve(copyThree("keys.sqlite3"));
-    try {
+    await withServedCopy("keys.sqlite3", async ({ server, page }) => {
       const { page: p, errors } = await page();
       await p.goto(server.url);
       await waitForRows(p, 3);
@@ -139,15 +168,11 @@ describe("viewer behaviour", () => {
       const [profile] = await Promise.all([p.waitForEvent("download"), p.click("#download-profile")]);
       expect(JSON.parse(readFileSync(await profile.path(), "utf8")).title).toBe("Adaptive v2");
       expect(errors).toEqual([]);
-      await p.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("ATTACHes a second database in the SQL console and joins against it", async () => {
-    const server = await serve(copyThree("attach.sqlite3"));
-    try {
+    await withServedCopy("attach.sqlite3", async ({ server, page }) => {
       const { page: p } = await page();
       await p.goto(server.url);
       await waitForRows(p, 3);
@@ -164,16 +189,11 @@ describe("viewer behaviour", () => {
       await p.click("#sql-run");
       expect(await p.textContent("#sql-results .sql-error")).toContain("no such table");
       await screenshot(p, "viewer-sql-error");
-      await p.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("opens ?db=URL, and refreshes its list when the served file changes", async () => {
-    const db = copyThree("live.sqlite3");
-    const server = await serve(db);
-    try {
+    await withServedCopy("live.sqlite3", async ({ server, db, page }) => {
       const { page: p } = await page();
       await p.goto(`${server.url}?db=${encodeURIComponent("/db")}`);
       await waitForRows(p, 3);
@@ -182,16 +202,11 @@ describe("viewer behaviour", () => {
       await p.waitForTimeout(300);
       deleteOneShot(db);
       await waitForRows(p, 2);
-      await p.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("reloads once more when the file changes while a reload is running, so the last change is shown", async () => {
-    const db = copyThree("racing.sqlite3");
-    const server = await serve(db);
-    try {
+    await withServedCopy("racing.sqlite3", async ({ server, db, page }) => {
       const { page: p, errors } = await page();
       await p.goto(server.url);
       await waitForRows(p, 3);
@@ -206,16 +221,11 @@ describe("viewer behaviour", () => {
       await waitForRows(p, 2);
       expect(held.count()).toBeGreaterThanOrEqual(2);
       expect(errors).toEqual([]);
-      await p.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("shows a change made while the first load was on its way", async () => {
-    const db = copyThree("first-load.sqlite3");
-    const server = await serve(db);
-    try {
+    await withServedCopy("first-load.sqlite3", async ({ server, db, page }) => {
       const { page: p, errors } = await page();
       const held = await holdFirstDownload(p);
       await p.goto(server.url);
@@ -226,33 +236,29 @@ describe("viewer behaviour", () => {
       await waitForRows(p, 2);
       expect(held.count()).toBe(2);
       expect(errors).toEqual([]);
-      await p.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("reloads after reconnecting to a restarted server (changes made while it was down)", async () => {
     const db = copyThree("restart.sqlite3");
     let server = await serve(db);
     const port = server.port;
+    const { page: p } = watched(await context.newPage());
     try {
-      const { page: p } = await page();
       await p.goto(server.url);
       await waitForRows(p, 3);
       await server.close();
       deleteOneShot(db);
       server = await startServer({ source: await FileSource.open(db), port, viewerDir: VIEWER_DIR, pollMs: 150 });
       await waitForRows(p, 2); // the page's event stream reconnects (retry: 2 s) and reloads
-      await p.close();
     } finally {
+      await p.close();
       await server.close();
     }
   });
 
   it("opens a dropped database, and explains a dropped file that is not one", async () => {
-    const server = await serve(copyThree("drop.sqlite3"));
-    try {
+    await withServedCopy("drop.sqlite3", async ({ server, page }) => {
       const { page: p, errors } = await page();
       await p.goto(server.url);
       await waitForRows(p, 3);
@@ -274,25 +280,22 @@ describe("viewer behaviour", () => {
       expect(await p.textContent("#error")).toContain("not an SQLite database");
       await waitForRows(p, 3);
       expect(errors).toEqual([]);
-      await p.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("fits a narrow screen", async () => {
-    const server = await serve(copyThree("narrow.sqlite3"));
-    try {
+    await withServedCopy("narrow.sqlite3", async ({ server }) => {
       const narrow = await browser.newPage({ viewport: { width: 420, height: 900 } });
-      await narrow.goto(server.url);
-      await waitForRows(narrow, 3);
-      await narrow.waitForSelector("#shot-chart canvas");
-      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      await screenshot(narrow, "viewer-narrow");
-      await narrow.close();
-    } finally {
-      await server.close();
-    }
+      try {
+        await narrow.goto(server.url);
+        await waitForRows(narrow, 3);
+        await narrow.waitForSelector("#shot-chart canvas");
+        const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+        await screenshot(narrow, "viewer-narrow");
+      } finally {
+        await narrow.close();
+      }
+    });
   });
 });

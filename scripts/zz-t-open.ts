@@ -1,0 +1,10 @@
+import { loadNodeSqlJs } from "../src/store/persist/sqljs-node";
+import { Store } from "../src/store/store";
+const t0 = performance.now();
+const SQL = await loadNodeSqlJs("baseline");
+const t1 = performance.now();
+const s = Store.create(SQL, "x");
+const t2 = performance.now();
+const s2 = Store.create(SQL, "y");
+const t3 = performance.now();
+console.log(`load ${(t1-t0).toFixed(1)} create ${(t2-t1).toFixed(1)} second ${(t3-t2).toFixed(1)} since start ${t3.toFixed(0)}`);
