@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ImageFile, DIRECT_ALIGN } from "../../src/store/persist/image-file";
-import { growableBytes } from "../../src/store/persist/growable-bytes";
 import { FilePersistence } from "../../src/store/persist/file";
 import { Journal } from "../../src/store/persist/journal";
 import { readJournal } from "../../src/store/persist/journal-format";
@@ -23,13 +22,8 @@ import { PersistentStore } from "../../src/store/persistent-store";
 import { loadSqlJs } from "../../src/store/sqljs";
 import { sqlite3 } from "../support/cli";
 import { FaultyFs } from "../support/faulty-fs";
+import { imagePattern } from "../support/image-bytes";
 
-/** `size` bytes of a pattern on page-aligned memory (a resizable buffer, as loaded databases have). */
-function pattern(size: number, seed: number): Uint8Array {
-  const bytes = growableBytes(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed + (i >> 12)) & 255;
-  return bytes;
-}
 
 describe("when write(2) takes only part of the bytes", () => {
   let fs: FaultyFs;
@@ -49,7 +43,7 @@ describe("when write(2) takes only part of the bytes", () => {
   }
 
   it("a save's file written in the foreground: every byte in place, directly up to the unaligned tail", () => {
-    const bytes = pattern(40 * DIRECT_ALIGN + 123, 1);
+    const bytes = imagePattern(40 * DIRECT_ALIGN + 123, 1);
     fs.shortWrites(700, "sync-image");
     const file = ImageFile.create(join(fs.dir, "sync-image"), 0o644);
     try {
@@ -67,7 +61,7 @@ describe("when write(2) takes only part of the bytes", () => {
   });
 
   it("a save's file written on Node's I/O threads, in pieces: the same", async () => {
-    const bytes = pattern(24 * DIRECT_ALIGN, 2);
+    const bytes = imagePattern(24 * DIRECT_ALIGN, 2);
     fs.shortWrites(900, "async-image");
     const file = ImageFile.create(join(fs.dir, "async-image"), 0o644);
     try {

@@ -3,7 +3,6 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ImageFile, DIRECT_ALIGN } from "../../src/store/persist/image-file";
-import { growableBytes } from "../../src/store/persist/growable-bytes";
 import { loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
 import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
@@ -11,23 +10,18 @@ import { FIXTURES, scratch } from "../support/paths";
 import { copyDatabase } from "../support/copy-db";
 import { cli, sqlite3 } from "../support/cli";
 import { Tmpfs } from "../support/tmpfs";
+import { imagePattern } from "../support/image-bytes";
 
 /** Pages of `file` in the page cache, as util-linux's `fincore` reports them. */
 function cachedPages(file: string): number {
   return Number(execFileSync("fincore", ["--bytes", "--noheadings", "--output", "PAGES", file], { encoding: "utf8" }).trim());
 }
 
-/** `size` bytes of a pattern on page-aligned memory (a resizable buffer, as loaded databases have). */
-function pattern(size: number, seed = 7): Uint8Array {
-  const bytes = growableBytes(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed + (i >> 12)) & 255;
-  return bytes;
-}
 
 describe("the file a save writes (around the page cache where allowed)", () => {
   it("writes an aligned image directly: the same bytes on disk, none of them left in the page cache", () => {
     const path = join(scratch(), "image");
-    const bytes = pattern(3 << 20);
+    const bytes = imagePattern(3 << 20);
     const file = ImageFile.create(path, 0o644);
     file.writeAllSync(bytes);
     file.syncSync();
@@ -39,7 +33,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
 
   it("writes an unaligned tail, memory that does not start on a page and memory the system refuses through the cache, from where the direct writes stopped", async () => {
     const dir = scratch();
-    const tailed = pattern(5 * DIRECT_ALIGN + 100); // 5 pages direct, 100 bytes cached
+    const tailed = imagePattern(5 * DIRECT_ALIGN + 100); // 5 pages direct, 100 bytes cached
     const a = ImageFile.create(join(dir, "tailed"), 0o644);
     a.writeAllSync(tailed);
     a.syncSync();
@@ -47,7 +41,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
     expect(a.directBytes).toBe(5 * DIRECT_ALIGN);
     expect(Buffer.compare(readFileSync(join(dir, "tailed")), tailed)).toBe(0);
 
-    const shifted = pattern(64 * DIRECT_ALIGN + 1, 3).subarray(1); // starts one byte into a page
+    const shifted = imagePattern(64 * DIRECT_ALIGN + 1, 3).subarray(1); // starts one byte into a page
     const b = ImageFile.create(join(dir, "shifted"), 0o644);
     await b.writeAll(shifted, 5000);
     await b.sync();
@@ -56,7 +50,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
     expect(cachedPages(join(dir, "shifted"))).toBe(64);
     expect(Buffer.compare(readFileSync(join(dir, "shifted")), shifted)).toBe(0);
 
-    const plain = new Uint8Array(pattern(256 * DIRECT_ALIGN, 5)); // ordinary memory (malloc): the system refuses it
+    const plain = new Uint8Array(imagePattern(256 * DIRECT_ALIGN, 5)); // ordinary memory (malloc): the system refuses it
     const c = ImageFile.create(join(dir, "plain"), 0o644);
     c.writeAllSync(plain);
     c.syncSync();
@@ -69,9 +63,9 @@ describe("the file a save writes (around the page cache where allowed)", () => {
   it("writes in pieces on Node's I/O threads: the same bytes, directly, over a longer file it truncates", async () => {
     const path = join(scratch(), "image");
     const first = ImageFile.create(path, 0o600);
-    first.writeAllSync(pattern(4 << 20, 1));
+    first.writeAllSync(imagePattern(4 << 20, 1));
     first.close();
-    const bytes = pattern((2 << 20) + 3 * DIRECT_ALIGN, 9);
+    const bytes = imagePattern((2 << 20) + 3 * DIRECT_ALIGN, 9);
     const file = ImageFile.create(path, 0o600);
     await file.writeAll(bytes, 300_000); // not a multiple of the alignment: rounded down
     await file.sync();
@@ -123,7 +117,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
     const ramfs = Tmpfs.mountRamfs();
     const dir = ramfs.dir;
     try {
-      const bytes = pattern(64 * DIRECT_ALIGN);
+      const bytes = imagePattern(64 * DIRECT_ALIGN);
       const file = ImageFile.create(join(dir, "image"), 0o644);
       file.writeAllSync(bytes);
       file.syncSync();

@@ -13,7 +13,7 @@
  * system that refuses `O_DIRECT`) is written through the page cache as before, from where the
  * direct writes stopped.
  */
-import { closeSync, constants, fsync, fsyncSync, openSync, write, writeSync } from "node:fs";
+import { closeSync, constants, fdatasync, fsync, fsyncSync, openSync, write, writeSync } from "node:fs";
 import { promisify } from "node:util";
 
 /** The alignment direct writes keep to (offsets, lengths, memory): a page, a multiple of the block sizes in use. */
@@ -25,6 +25,7 @@ const DIRECT_PIECE = 16 << 20;
 const O_DIRECT: number = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
 
 /** The errors a system gives when it will not write this memory, offset or file directly. */
 const REFUSALS = new Set(["EINVAL", "EOPNOTSUPP", "ENOTSUP"]);
@@ -132,10 +133,15 @@ export class ImageFile {
 
   /**
    * {@link writeAllSync} on Node's I/O threads, `pieceBytes` at a time, so the event loop goes on
-   * meanwhile. The caller keeps `bytes` unchanged until it settles.
+   * meanwhile, with an `fdatasync` each time another `flushBytes` are written (0: none). A written
+   * byte is not yet durable (a direct write may wait in the disk's own cache), and another file's
+   * fsync on the same disk — the recorder's journal — was measured waiting for a large save's
+   * unflushed bytes (BENCHMARKS.md); flushing as it goes leaves at most `flushBytes` of them. The
+   * caller keeps `bytes` unchanged until it settles.
    */
-  async writeAll(bytes: Uint8Array, pieceBytes = 1 << 20): Promise<void> {
+  async writeAll(bytes: Uint8Array, pieceBytes = 1 << 20, flushBytes = 0): Promise<void> {
     const plan = this.plan(bytes, pieceBytes);
+    let unflushed = 0;
     for (let step = plan.next(); !step.done; ) {
       const { fd, offset, length } = step.value;
       let written: number;
@@ -146,6 +152,11 @@ export class ImageFile {
         continue;
       }
       step = plan.next(written);
+      unflushed += written;
+      if (flushBytes > 0 && unflushed >= flushBytes) {
+        await fdatasyncAsync(fd); // its failure fails the save, as the final fsync's would
+        unflushed = 0;
+      }
     }
   }
 
