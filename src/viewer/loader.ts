@@ -12,16 +12,25 @@ export interface PickedDatabase {
   wal: File | null;
 }
 
-/** Reads a byte stream to the end into one ArrayBuffer, reporting progress. */
+/**
+ * Reads a byte stream to the end into one ArrayBuffer, reporting progress. Each piece is copied
+ * once, into a buffer of the announced length (grown when more arrives, e.g. a compressed
+ * response), not kept and joined at the end: for a 100 MB database that join took ~0.3 s.
+ */
 async function readAll(stream: ReadableStream<Uint8Array>, total: number | null, progress: Progress): Promise<ArrayBuffer> {
   const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
+  let out = new Uint8Array(total ?? 1 << 20);
   let loaded = 0;
   let lastReport = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
+    if (loaded + value.length > out.length) {
+      const bigger = new Uint8Array(Math.max(out.length * 2, loaded + value.length));
+      bigger.set(out.subarray(0, loaded));
+      out = bigger;
+    }
+    out.set(value, loaded);
     loaded += value.length;
     const now = performance.now();
     if (now - lastReport > 50) {
@@ -30,20 +39,14 @@ async function readAll(stream: ReadableStream<Uint8Array>, total: number | null,
     }
   }
   progress(loaded, total);
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out.buffer;
+  return loaded === out.length ? out.buffer : out.slice(0, loaded).buffer;
 }
 
 /** The file name a response suggests (Content-Disposition), else the last part of the URL. */
 function responseName(res: Response, url: string): string {
   const m = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "");
   if (m) return m[1];
-  return decodeURIComponent(new URL(url, location.href).pathname.split("/").pop() || "database");
+  return decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split("/").pop() || "database");
 }
 
 /** Fetches a database from a URL; throws with the URL and status when it fails. */
