@@ -21,6 +21,10 @@ function engine(): Promise<SqlJsStatic> {
   return loadSqlJs(new URL("sql-wasm.wasm", scope.location.href).href);
 }
 
+// Loaded and compiled as the worker starts, while the page downloads the database, rather than
+// after it; a failure is reported by the first request that needs the engine.
+void engine().catch(() => {});
+
 /** The open database, or an error telling the user to open one. */
 function current(): Database {
   if (!db) throw new Error("no database is open: open a .sqlite3 file first");

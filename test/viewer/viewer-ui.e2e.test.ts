@@ -1,7 +1,8 @@
 /**
  * The viewer's behaviour beyond loading: text from the database stays text (an XSS title), keyboard
  * navigation, filters and search, downloads equal to the export code's output, ATTACH in the SQL
- * console, `?db=URL`, refreshing on the server's change event, and a narrow screen.
+ * console, `?db=URL`, refreshing on the server's change event, the engine loaded during the
+ * download, and a narrow screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, readFileSync, utimesSync } from "node:fs";
@@ -235,6 +236,21 @@ describe("viewer behaviour", () => {
       held.release();
       await waitForRows(p, 2);
       expect(held.count()).toBe(2);
+      expect(errors).toEqual([]);
+    });
+  });
+
+  it("loads sql.js while the database is still downloading", async () => {
+    await withServedCopy("early-engine.sqlite3", async ({ server, page }) => {
+      const { page: p, errors } = await page();
+      const held = await holdFirstDownload(p);
+      const engine = p.waitForResponse((r) => new URL(r.url()).pathname === "/sql-wasm.wasm", { timeout: 15_000 });
+      await p.goto(server.url);
+      await held.fetched;
+      expect((await engine).ok()).toBe(true); // while the database's bytes are still held back
+      expect(held.count()).toBe(1);
+      held.release();
+      await waitForRows(p, 3);
       expect(errors).toEqual([]);
     });
   });
