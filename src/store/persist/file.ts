@@ -189,10 +189,10 @@ export class FilePersistence implements Persistence {
    * save meanwhile. The checks are made again just before the rename, synchronously with it.
    * Both sizes are for the recorder's journal, whose `fdatasync` was measured waiting for the
    * piece in flight and for the save's bytes the disk had not yet flushed (BENCHMARKS.md,
-   * "Durability and the disk's stalls"): pieces of 1 MB rather than 4 MB lowered the p99 from receipt to fsync at
-   * 100x on a 100 MB file in 16 of 24 alternating runs; a flush every 8 MB lowered it at the DE1's
-   * rate (medians of six runs 72.5 → 55.5 ms, the maxima in six of six) and at 100x (five of five),
-   * for a save ~10 % longer, which the recorder does not wait for.
+   * "Durability and the disk's stalls"): pieces of 1 MB rather than 4 MB lowered the p99 from
+   * receipt to fsync at 100x on a 100 MB file in 16 of 24 alternating runs; a flush every 8 MB
+   * lowered it at the DE1's rate (medians of six runs 72.5 → 55.5 ms, the maxima in six of six)
+   * and at 100x (five of five), for a save ~10 % longer, which the recorder does not wait for.
    */
   async saveInBackground(bytes: Uint8Array, chunkBytes = 1 << 20, flushBytes = 8 << 20): Promise<void> {
     const steps = this.saveSteps(true);
