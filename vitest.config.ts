@@ -21,5 +21,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // every test file's scratch folders are removed when it ends (PYDE1_STORE_KEEP_SCRATCH=1 keeps them)
+    setupFiles: ["test/support/scratch.setup.ts"],
   },
 });

@@ -27,10 +27,29 @@ fi
 
 [ -d node_modules ] || npm install
 npm run build
+
+# The tests' temporary files go into one folder for this run, removed when it ends whatever
+# happens. Each test file removes its own scratch folders as it ends (test/support/scratch.ts);
+# anything still there after a passing run is a test that cleans up badly: named, and the run fails.
+# PYDE1_STORE_KEEP_SCRATCH=1 keeps it all, for a look after a failure.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/pyde1-store-tests.XXXXXX")
+if [ "${PYDE1_STORE_KEEP_SCRATCH:-}" = 1 ]; then
+  trap 'echo "test: scratch folders kept in $run_tmp" >&2' EXIT
+else
+  trap 'rm -rf "$run_tmp"' EXIT
+fi
+export TMPDIR="$run_tmp"
+
 if [ $# -gt 0 ]; then
   npx vitest run "$@"
 else
   npx vitest run
   # the long kill -9 and power-cut loops, alone so that their timing is not shared with the rest
   PYDE1_STORE_CRASH=1 npx vitest run
+fi
+
+if [ "${PYDE1_STORE_KEEP_SCRATCH:-}" != 1 ] && [ -n "$(ls -A "$run_tmp")" ]; then
+  echo "test: the tests left these in their temp folder (removed now; fix the test that made them):" >&2
+  ls -A "$run_tmp" | sed 's/^/  /' >&2
+  exit 1
 fi

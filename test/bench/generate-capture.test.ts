@@ -3,15 +3,13 @@
  * generator's lines exactly, and a bad command line is refused with exit 2 and no file written.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { syntheticCapture } from "../../scripts/bench/synthetic-capture";
-import { ROOT } from "../support/paths";
+import { ROOT, scratch } from "../support/paths";
 
-const dir = mkdtempSync(join(tmpdir(), "generate-capture-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratch("generate-capture-");
 
 /** Runs the script as its usage line says. */
 function generate(...args: string[]) {

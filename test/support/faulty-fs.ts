@@ -7,18 +7,15 @@
  * Unmount in afterAll (or a finally), even on failure.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scratch } from "./scratch";
 import { until } from "./until";
 
 const PYTHON = "/usr/bin/python3"; // Debian's own, which sees python3-fusepy
 /** The project root when this file runs from its own place (the benchmarks, bundled elsewhere, pass theirs). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** A new empty folder under the system temp dir. */
-const scratch = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 /** How {@link FaultyFs.mount} mounts one. */
 export interface MountOptions {

@@ -1,8 +1,7 @@
 /** Paths the tests read: the shared fixtures beside the project, and a scratch folder per test run. */
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
-import { mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 
 /** The project root (the folder holding package.json). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -16,7 +15,4 @@ export const RECORDINGS: string[] = readdirSync(join(FIXTURES, "recordings"), { 
   .map((d) => d.name)
   .sort();
 
-/** A new empty scratch folder under the system temp dir. */
-export function scratch(prefix = "pyde1-store-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { scratch } from "./scratch";
