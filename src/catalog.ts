@@ -20,7 +20,13 @@ export type FieldKind =
   /** a JSON boolean stored as 0/1 (in a TEXT column it reads back as '0'/'1', as pyDE1's does) */
   | "boolean"
   /** a JSON array stored as its JSON text exactly as received (pyDE1 stores Python's `str(list)`) */
-  | "raw-array";
+  | "raw-array"
+  /**
+   * a byte from a device: pyDE1 2.0 sends the hex text of its bytes (`"00"`, `"1a"`), and its type
+   * allows an integer; either is stored as received, so the column's INT affinity gives what
+   * pyDE1's file holds (an all-digit text becomes an integer, `"1a"` stays text)
+   */
+  | "byte";
 
 /** One of a notification class's own fields, and the column it fills. */
 export interface FieldSpec {
@@ -183,7 +189,7 @@ export const CATALOG: readonly NotificationClass[] = [
       real("temperature", { nullable: true }),
       real("high_alarm", { nullable: true }),
       text("units", { nullable: true }),
-      { name: "alarm_byte", sqlType: "INT", kind: "integer", nullable: true },
+      { name: "alarm_byte", sqlType: "INT", kind: "byte", nullable: true },
       text("name", { nullable: true }),
     ],
   },

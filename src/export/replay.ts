@@ -66,6 +66,9 @@ function jsonValue(field: FieldSpec, value: SqlValue, shift: number): string {
       return value === 1 || value === "1" || value === "true" ? "true" : "false";
     case "integer":
       return typeof value === "number" && Number.isInteger(value) ? String(value) : floatRepr(Number(value));
+    case "byte":
+      // as pyDE1 2.0 sends it: hex text ("00" was stored as the integer 0 by the column's affinity)
+      return pythonJsonString(typeof value === "number" ? String(value).padStart(2, "0") : value);
     case "real":
       return floatRepr(Number(value) + (isShiftedTime(field) ? shift : 0));
     default:

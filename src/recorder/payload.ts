@@ -97,6 +97,7 @@ const JSON_TYPE: Record<FieldSpec["kind"], string> = {
   text: "string",
   boolean: "boolean",
   "raw-array": "array",
+  byte: "string or number",
 };
 
 function jsonType(v: unknown): string {
@@ -114,6 +115,7 @@ function storedValue(field: FieldSpec, obj: Record<string, unknown>, raw: (name:
   const v = obj[field.name];
   if (v === null && field.nullable) return null;
   const want = JSON_TYPE[field.kind];
+  if (field.kind === "byte" && (typeof v === "string" || typeof v === "number")) return v;
   if (jsonType(v) !== want) return { ok: false, kind: "wrong-type", detail: `'${field.name}' is ${jsonType(v)}, not ${want}` };
   switch (field.kind) {
     case "boolean":

@@ -22,6 +22,8 @@ function sampleValue(field: FieldSpec, row: number): SqlValue {
       return `[${row}.0, 1.5]`;
     case "integer":
       return row;
+    case "byte":
+      return (row % 256).toString(16).padStart(2, "0");
     default:
       return row + 0.25;
   }
