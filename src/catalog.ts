@@ -129,7 +129,9 @@ export const CATALOG: readonly NotificationClass[] = [
     name: "SequencerGateNotification",
     table: "sequencer_gate_notification",
     buffer: 16,
-    fields: [text("name"), text("action"), text("active_state")],
+    // active_state is null in the one gate pyDE1 sends for a sequence that never ran: its abort
+    // (sequence_complete set) at the first flow after pyDE1 starts; pyDE1 never stores it
+    fields: [text("name"), text("action"), text("active_state", { nullable: true })],
   },
   {
     name: "StopAtNotification",

@@ -16,7 +16,7 @@ export interface Gate {
   readonly action: string;
   /** the sequence the gate belongs to */
   readonly sequenceId: string;
-  /** Espresso, Steam, HotWater or HotWaterRinse */
+  /** Espresso, Steam, HotWater or HotWaterRinse; "" when pyDE1 sent null (a sequence that never ran) */
   readonly activeState: string;
 }
 

@@ -244,7 +244,10 @@ export class Recorder {
     this.pending.add(() => this.store.notifications.insert(n.cls, values));
   }
 
-  /** A gate of another sequence ends the open one and opens its own; a late clear moves the start. */
+  /**
+   * A gate of another sequence ends the open one and opens its own (but not pyDE1's abort of a
+   * sequence that never ran, which has no active state); a late clear moves the start.
+   */
   private beforeGate(gate: Gate, n: Notification): void {
     const seq = this.current;
     if (seq && gate.sequenceId === seq.id) {
@@ -255,6 +258,9 @@ export class Recorder {
       return;
     }
     if (this.recent.has(gate.sequenceId)) return; // a late gate of a closed sequence: buffered only
+    // pyDE1 aborts a sequence that never ran (no active state) as it starts the first one after
+    // its own start: that gate opens nothing and ends nothing, and its own id keeps it out of any pre-roll
+    if (gate.activeState === "") return;
     if (seq) this.close("superseded");
     this.open(gate, n);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Recorder, type CloseReason } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
-import type { RecorderEvent } from "../../src/recorder/events";
+import type { MessageEvent, RecorderEvent } from "../../src/recorder/events";
 import { SEQUENCE_RESOURCES } from "../../src/catalog";
 import { expectMatches, expectSequenceRowsMatch, prepareStore, readRecording } from "./expected";
 import { betweenShots, gateAt, message } from "./streams";
@@ -53,6 +53,30 @@ describe("closing a sequence without its sequence_complete", () => {
     const stream = [...events.slice(0, mid), message("pyDE1/status/mqtt/notification", "Gone", events[mid].time), message("pyDE1/status/mqtt/notification", "Died", events[mid].time)];
     const { store, ends } = await record(stream);
     expect(ends).toEqual([[ids[0], "died"]]);
+    store.close();
+  });
+});
+
+describe("pyDE1's abort of a sequence that never ran", () => {
+  it("is accepted without a warning, opens and ends nothing, and is stored nowhere, as in pyDE1's file", async () => {
+    // At the first flow after pyDE1 starts it sets sequence_complete for the id it started with,
+    // active_state null, just before it clears the new sequence's gates (here once more before the second shot)
+    const phantom = (before: number, id: string) => {
+      const first = events[before] as MessageEvent;
+      const o = JSON.parse(first.payload as string) as Record<string, unknown>;
+      const t = (o.arrival_time as number) - 0.002;
+      const payload = JSON.stringify({ ...o, arrival_time: t, create_time: t, name: "sequence_complete", action: "set", sequence_id: id, active_state: null, event_time: t + 0.001 });
+      return message(first.topic, payload, first.time);
+    };
+    const starts = [0, 1].map((n) => gateAt(events, "clear", "sequence_start", n === 0 ? 0 : betweenShots(events, 0)));
+    const stream = [...events.slice(0, starts[0]), phantom(starts[0], "6d1f3a0e-5b1c-4c2a-9f7e-000000000001"), ...events.slice(starts[0], starts[1]), phantom(starts[1], "6d1f3a0e-5b1c-4c2a-9f7e-000000000002"), ...events.slice(starts[1])];
+    const warnings: string[] = [];
+    const { store, recorder, ends } = await record(stream, { log: (level, line) => level === "warn" && warnings.push(line) });
+    recorder.close();
+    expect(recorder.stats.rejected).toEqual({});
+    expect(warnings).toEqual([]);
+    expect(ends).toEqual([[ids[0], "complete"], [ids[1], "complete"], [ids[2], "complete"]]);
+    expectMatches(store, rec);
     store.close();
   });
 });
