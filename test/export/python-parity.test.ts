@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { floatRepr, formatFixed, formatInt, roundHalfEven } from "../../src/export/python-format";
 import { pythonJson, pythonJsonString } from "../../src/export/python-json";
 import { rfc2822Local } from "../../src/export/local-time";
+import { prng } from "../../scripts/bench/synthetic-capture";
 
 /** Runs a Python program with `input` on its standard input; its standard output's lines. */
 function python(program: string, input: string, env: NodeJS.ProcessEnv = {}): string[] {
@@ -18,17 +19,8 @@ function python(program: string, input: string, env: NodeJS.ProcessEnv = {}): st
   return r.stdout.trimEnd().split("\n");
 }
 
-/** A small seeded generator (mulberry32), so every run checks the same values. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so every run checks the same values. */
+const random = prng;
 
 /** A double's 8 bytes as hex (big-endian), so Python reads back the very same value. */
 function bitsOf(x: number): string {
