@@ -40,12 +40,23 @@ else
 fi
 export TMPDIR="$run_tmp"
 
+# ../shared is read-only input: a test that opened a fixture database with a native SQLite in place
+# would leave or remove -wal/-shm files there. Its listing (names, sizes, times) must not change.
+shared_listing() { if [ -d ../shared ]; then find ../shared -printf '%P %s %T@\n' | sort; fi; }
+shared_before=$(shared_listing)
+
 if [ $# -gt 0 ]; then
   npx vitest run "$@"
 else
   npx vitest run
   # the long kill -9 and power-cut loops, alone so that their timing is not shared with the rest
   PYDE1_STORE_CRASH=1 npx vitest run
+fi
+
+if [ "$(shared_listing)" != "$shared_before" ]; then
+  echo "test: the tests changed ../shared, which they must only read (open copies there, not the files):" >&2
+  diff <(echo "$shared_before") <(shared_listing) | sed 's/^/  /' >&2
+  exit 1
 fi
 
 if [ "${PYDE1_STORE_KEEP_SCRATCH:-}" != 1 ] && [ -n "$(ls -A "$run_tmp")" ]; then
