@@ -7,7 +7,8 @@ import { join } from "node:path";
 import initSqlJs, { type Database } from "sql.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addProfile, sqliteRealText } from "../../src/profiles";
-import { FIXTURES, SHARED } from "../support/paths";
+import { FIXTURES } from "../support/paths";
+import { REFERENCE_PROFILES, referenceBytes } from "../support/reference-profiles";
 import { pressureStep, profileBytes, profileObject } from "./build";
 
 let SQL: Awaited<ReturnType<typeof initSqlJs>>;
@@ -56,14 +57,16 @@ describe("addProfile", () => {
 
   it("adding the same bytes again keeps the first row", async () => {
     const db = openShippedSchema();
-    const bytes = new Uint8Array(readFileSync(join(SHARED, "data/profiles/reaprime_Default1.json")));
+    const ref = REFERENCE_PROFILES[0]!;
+    const bytes = new Uint8Array(referenceBytes(ref));
     const first = await addProfile(db, bytes, 1700000001.25);
     const rowsBefore = JSON.stringify(db.exec("SELECT * FROM profile"));
     const second = await addProfile(db, bytes, 1700000002.5);
     expect([first.added, second.added]).toEqual([true, false]);
     expect(second.id).toBe(first.id);
     expect(JSON.stringify(db.exec("SELECT * FROM profile"))).toBe(rowsBefore);
-    expect(typed(db, "SELECT count(*) AS n FROM profile WHERE id = 'a399fd85851f668d9cc08250f18cbef6cb72a937'")).toEqual([{ n: 1 }]);
+    expect(first.id).toBe(ref.id); // pyDE1's id for these bytes
+    expect(typed(db, `SELECT count(*) AS n FROM profile WHERE id = '${ref.id}'`)).toEqual([{ n: 1 }]);
     // The later upload is still the last profile, as for pyDE1.
     expect(typed(db, "SELECT key, value FROM persist_hkv WHERE header = 'last_profile' ORDER BY key")).toEqual([
       { key: "datetime", value: "1700000002.5" },

@@ -1,31 +1,21 @@
 /**
- * pyDE1 2.0.0's own answers: the four reference profiles' id and fingerprint (SOURCES.md), and the
+ * pyDE1 2.0.0's own answers: the reference profiles' id and fingerprint (SOURCES.md), and the
  * profile rows and persist_hkv rows of the recorded fixtures.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readProfile, sqliteRealText } from "../../src/profiles";
-import { FIXTURES, RECORDINGS, SHARED } from "../support/paths";
+import { FIXTURES, RECORDINGS } from "../support/paths";
+import { PROFILES, REFERENCE_PROFILES } from "../support/reference-profiles";
 
-const PROFILES = join(SHARED, "data/profiles");
-
-/** The id/fingerprint table of SOURCES.md, read at run time. */
-function referenceTable(): { file: string; id: string; fingerprint: string }[] {
-  const text = readFileSync(join(PROFILES, "SOURCES.md"), "utf8");
-  const rows = [...text.matchAll(/^\| (\S+\.json) \| ([0-9a-f]{40}) \| ([0-9a-f]{40}) \|$/gm)];
-  return rows.map((m) => ({ file: m[1]!, id: m[2]!, fingerprint: m[3]! }));
-}
 
 describe("reference profiles (pyDE1 2.0.0 oracle)", () => {
-  const table = referenceTable();
-  it("SOURCES.md lists the four reference profiles", () => {
-    expect(table.map((r) => r.file).sort()).toEqual([
-      "reaprime_A-Flow____default-medium.json",
-      "reaprime_Default1.json",
-      "reaprime_adaptive_espresso.json",
-      "reaprime_best_practice.json",
-    ]);
+  const table = REFERENCE_PROFILES;
+  it("SOURCES.md gives pyDE1's id and fingerprint for every profile in the folder", () => {
+    const files = readdirSync(PROFILES).filter((f) => f.endsWith(".json")).sort();
+    expect(files.length).toBeGreaterThan(0);
+    expect(table.map((r) => r.file).sort()).toEqual(files);
   });
   for (const row of table) {
     it(`${row.file}: id and fingerprint match pyDE1`, async () => {

@@ -15,6 +15,17 @@ import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, wait
 
 const XSS = "<img src=x onerror=alert(1)>";
 const THREE = join(FIXTURES, "recordings/three-shots");
+type Cell = [string, unknown];
+/** The recording's expected tables (pyDE1's rows): what the viewer should list. */
+const EXPECTED = JSON.parse(readFileSync(join(THREE, "expected.tables.json"), "utf8")) as { tables: Record<string, { rows: Record<string, Cell>[] }> };
+const SEQUENCES = EXPECTED.tables["sequence"]!.rows.filter((r) => r["id"]![1] !== "dummy");
+/** the shots the list shows (every sequence but pyDE1's `dummy` row); the tests need at least three */
+const SHOTS = SEQUENCES.length;
+/** pyDE1's profile title for a sequence, from the expected tables */
+const profileTitle = (sequenceId: string): unknown => {
+  const profileId = SEQUENCES.find((r) => r["id"]![1] === sequenceId)!["profile_id"]![1];
+  return EXPECTED.tables["profile"]!.rows.find((r) => r["id"]![1] === profileId)!["title"]![1];
+};
 let browser: Browser;
 let context: BrowserContext;
 const work = scratch("pyde1-viewer-ui-");
@@ -85,9 +96,9 @@ async function holdFirstDownload(p: Page): Promise<{ fetched: Promise<void>; rel
   return { fetched: wasFetched, release, count: () => downloads };
 }
 
-/** Deletes one of the three shots from a copy of the three-shots database (as another process would). */
+/** Deletes the oldest shot from a copy of the three-shots database (as another process would). */
 function deleteOneShot(db: string): void {
-  sqlite3(db, "DELETE FROM sequence WHERE id = 'a6a3a450-6513-470e-a69e-0d37f2a74de4'");
+  sqlite3(db, "DELETE FROM sequence WHERE id = (SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence LIMIT 1)");
 }
 
 beforeAll(async () => {
@@ -108,14 +119,14 @@ describe("viewer behaviour", () => {
       async ({ server, page }) => {
         const { page: p, dialogs, errors } = await page();
         await p.goto(server.url);
-        await waitForRows(p, 3);
+        await waitForRows(p, SHOTS);
         expect(await p.locator("#sequence-list li[data-sequence-id] .profile").first().textContent()).toBe(XSS);
         expect(await p.textContent("#shot-title")).toBe(XSS);
         await p.click('[data-tab="profile"]');
         expect(await p.textContent("#profile-title")).toBe(XSS);
         expect(await p.locator("img").count()).toBe(0);
         await p.selectOption("#filter-profile", XSS);
-        await waitForRows(p, 3);
+        await waitForRows(p, SHOTS);
         await p.waitForTimeout(300);
         expect(dialogs).toEqual([]);
         expect(errors).toEqual([]);
@@ -129,7 +140,7 @@ describe("viewer behaviour", () => {
     await withServedCopy("keys.sqlite3", async ({ server, page }) => {
       const { page: p, errors } = await page();
       await p.goto(server.url);
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       const ids = await p.$$eval("#sequence-list li[data-sequence-id]", (lis) => lis.map((li) => li.getAttribute("data-sequence-id")!));
       await p.waitForFunction((id) => document.body.dataset.shownSequence === id, ids[0]);
       await p.focus("#sequence-list");
@@ -145,17 +156,17 @@ describe("viewer behaviour", () => {
       await p.fill("#filter-search", ids[2].slice(0, 8));
       await waitForRows(p, 1);
       await p.fill("#filter-search", "");
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       await p.selectOption("#filter-state", "Steam");
-      await waitForRows(p, 0);
+      await waitForRows(p, SEQUENCES.filter((r) => r["active_state"]![1] === "Steam").length);
       await p.selectOption("#filter-state", "Espresso");
-      await waitForRows(p, 3);
+      await waitForRows(p, SEQUENCES.filter((r) => r["active_state"]![1] === "Espresso").length);
       await p.fill("#filter-from", "2030-01-01");
       await p.dispatchEvent("#filter-from", "change");
       await waitForRows(p, 0);
       await p.fill("#filter-from", "");
       await p.dispatchEvent("#filter-from", "change");
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
 
       for (const [format, ext] of [["legacy", "shot"], ["json", "json"], ["csv", "csv"]] as const) {
         const [download] = await Promise.all([p.waitForEvent("download"), p.click(`#shot-downloads [data-format="${format}"]`)]);
@@ -167,7 +178,7 @@ describe("viewer behaviour", () => {
       }
       await p.click('[data-tab="profile"]');
       const [profile] = await Promise.all([p.waitForEvent("download"), p.click("#download-profile")]);
-      expect(JSON.parse(readFileSync(await profile.path(), "utf8")).title).toBe("Adaptive v2");
+      expect(JSON.parse(readFileSync(await profile.path(), "utf8")).title).toBe(profileTitle(ids[1]));
       expect(errors).toEqual([]);
     });
   });
@@ -176,7 +187,7 @@ describe("viewer behaviour", () => {
     await withServedCopy("attach.sqlite3", async ({ server, page }) => {
       const { page: p } = await page();
       await p.goto(server.url);
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       await p.click('[data-tab="sql"]');
       await p.fill("#attach-name", "arch");
       await p.setInputFiles("#attach-file", join(FIXTURES, "recordings/assumed/expected.sqlite3"));
@@ -184,7 +195,9 @@ describe("viewer behaviour", () => {
       await p.fill("#sql-input", "SELECT (SELECT count(*) FROM main.sequence) + (SELECT count(*) FROM arch.sequence) AS total");
       await p.click("#sql-run");
       await p.waitForSelector("#sql-results table.result");
-      const total = Number(sqlite3(copyThree("c1.sqlite3"), "SELECT count(*) FROM sequence")) + 3;
+      const other = join(work, "c2.sqlite3");
+      copyFileSync(join(FIXTURES, "recordings/assumed/expected.sqlite3"), other);
+      const total = Number(sqlite3(copyThree("c1.sqlite3"), "SELECT count(*) FROM sequence")) + Number(sqlite3(other, "SELECT count(*) FROM sequence"));
       expect(Number(await p.textContent("#sql-results tbody td"))).toBe(total);
       await p.fill("#sql-input", "SELECT nope FROM nowhere");
       await p.click("#sql-run");
@@ -197,12 +210,12 @@ describe("viewer behaviour", () => {
     await withServedCopy("live.sqlite3", async ({ server, db, page }) => {
       const { page: p } = await page();
       await p.goto(`${server.url}?db=${encodeURIComponent("/db")}`);
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       await p.goto(server.url);
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       await p.waitForTimeout(300);
       deleteOneShot(db);
-      await waitForRows(p, 2);
+      await waitForRows(p, SHOTS - 1);
     });
   });
 
@@ -210,7 +223,7 @@ describe("viewer behaviour", () => {
     await withServedCopy("racing.sqlite3", async ({ server, db, page }) => {
       const { page: p, errors } = await page();
       await p.goto(server.url);
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       // the first reload's download is held: its bytes are from before the DELETE below
       const held = await holdFirstDownload(p);
       const later = new Date(Date.now() + 5_000);
@@ -219,7 +232,7 @@ describe("viewer behaviour", () => {
       deleteOneShot(db);
       await p.waitForTimeout(1_000); // its change event reaches the page while the first reload waits
       held.release();
-      await waitForRows(p, 2);
+      await waitForRows(p, SHOTS - 1);
       expect(held.count()).toBeGreaterThanOrEqual(2);
       expect(errors).toEqual([]);
     });
@@ -234,7 +247,7 @@ describe("viewer behaviour", () => {
       deleteOneShot(db);
       await p.waitForTimeout(1_000); // the server's change event goes out while the first bytes are held
       held.release();
-      await waitForRows(p, 2);
+      await waitForRows(p, SHOTS - 1);
       expect(held.count()).toBe(2);
       expect(errors).toEqual([]);
     });
@@ -250,7 +263,7 @@ describe("viewer behaviour", () => {
       expect((await engine).ok()).toBe(true); // while the database's bytes are still held back
       expect(held.count()).toBe(1);
       held.release();
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       expect(errors).toEqual([]);
     });
   });
@@ -262,11 +275,11 @@ describe("viewer behaviour", () => {
     const { page: p } = watched(await context.newPage());
     try {
       await p.goto(server.url);
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       await server.close();
       deleteOneShot(db);
       server = await startServer({ source: await FileSource.open(db), port, viewerDir: VIEWER_DIR, pollMs: 150 });
-      await waitForRows(p, 2); // the page's event stream reconnects (retry: 2 s) and reloads
+      await waitForRows(p, SHOTS - 1); // the page's event stream reconnects (retry: 2 s) and reloads
     } finally {
       await p.close();
       await server.close();
@@ -277,7 +290,7 @@ describe("viewer behaviour", () => {
     await withServedCopy("drop.sqlite3", async ({ server, page }) => {
       const { page: p, errors } = await page();
       await p.goto(server.url);
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       const drop = (url: string | null, name: string) =>
         p.evaluate(
           async ([u, n]) => {
@@ -290,11 +303,11 @@ describe("viewer behaviour", () => {
         );
       await drop("db", "dropped.sqlite3");
       await p.waitForFunction(() => document.getElementById("db-name")?.textContent?.includes("dropped.sqlite3"));
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       await drop(null, "notes.txt");
       await p.waitForSelector("#error:not([hidden])");
       expect(await p.textContent("#error")).toContain("not an SQLite database");
-      await waitForRows(p, 3);
+      await waitForRows(p, SHOTS);
       expect(errors).toEqual([]);
     });
   });
