@@ -1,6 +1,6 @@
 process.env.TZ = "UTC";
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "sql.js";
@@ -10,7 +10,10 @@ import { flowSamples, espressoIds } from "./queries";
 import { jsonShotFile } from "../../src/export/json-shot";
 
 type Obj = Record<string, any>;
-const sample: Obj = JSON.parse(readFileSync(join(SHARED, "data/shots/20211019T100744.json"), "utf8"));
+// de1app's own JSON v2 shot file (the first `*.json` in ../shared/data/shots): the structure to match
+const SHOTS = join(SHARED, "data/shots");
+const sampleFile = readdirSync(SHOTS).filter((f) => f.endsWith(".json")).sort()[0]!;
+const sample: Obj = JSON.parse(readFileSync(join(SHOTS, sampleFile), "utf8"));
 const keys = (o: Obj) => Object.keys(o);
 
 describe.each(RECORDINGS)("de1app JSON shot, recording %s", (recording) => {
