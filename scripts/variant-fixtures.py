@@ -14,7 +14,9 @@ only in OUT, with Python's sqlite3):
 - `fixtures/live-wal` made anew from the old one: its first sequence in the main file, the second
   checkpointed into it, the third only in the -wal, which restarted over older frames, and a
   transaction still open at the copy (its spilled pages are frames with no commit);
-- one reference profile left out of `data/profiles` (its file and its SOURCES.md row).
+- one reference profile left out of `data/profiles` (its file and its SOURCES.md row);
+- with --other-names, the three recordings the shared README names renamed, so that tests must
+  find a recording by what it holds, not by its name.
 
 Use: python3 scripts/variant-fixtures.py OUT/shared, then run the tests in a clone beside it:
     git clone -q . OUT/main && cd OUT/main && npm install && npm test
@@ -194,6 +196,7 @@ def main() -> None:
     parser.add_argument("out", help="the variant's folder (made anew; e.g. /tmp/variant/shared)")
     parser.add_argument("--from", dest="src", default=os.path.join(here, "..", "..", "shared"), help="the shared folder to copy (default ../shared)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the new sequence ids (default 7)")
+    parser.add_argument("--other-names", action="store_true", help="rename three-shots, assumed and no-profile too")
     args = parser.parse_args()
     src, out = os.path.abspath(args.src), os.path.abspath(args.out)
     if os.path.commonpath([src, out]) in (src, out):
@@ -216,9 +219,13 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     dropped = drop_profile(os.path.join(out, "data", "profiles"))
+    if args.other_names:
+        for old, new in (("three-shots", "shots-renamed"), ("assumed", "assumed-renamed"), ("no-profile", "no-profile-renamed")):
+            os.rename(os.path.join(rec, old), os.path.join(rec, new))
     writable(out, False)
     print(f"{out}: {len(ids.new)} sequence ids replaced; recordings espresso-three and two-shots (without {last}) added;")
-    print(f"live-wal rebuilt (main file, checkpoint, restarted -wal, an open transaction); {dropped} left out")
+    print(f"live-wal rebuilt (main file, checkpoint, restarted -wal, an open transaction); {dropped} left out"
+          + ("; the named recordings renamed" if args.other_names else ""))
 
 
 if __name__ == "__main__":

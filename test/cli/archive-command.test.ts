@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_TABLES, NOTIFICATION_TABLES } from "../../src/catalog";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { copyDatabase } from "../support/copy-db";
 
@@ -18,12 +18,13 @@ function sequenceRows(file: string, id: string): Record<string, number> {
 }
 
 /**
- * A writable copy of three-shots in rollback-journal mode, with the oldest shot moved back 30 days
- * (it ended 2023-10-24), so '--before 2023-11-01' (TZ=UTC) picks exactly that one.
+ * A writable copy of three-shots in rollback-journal mode, with the oldest shot moved back 30 days,
+ * and two dates for `--before` (TZ=UTC): `cut`, 15 days before the shots began, picks exactly that
+ * one; `all`, two days after the last ended, picks every shot.
  */
-function liveCopy(): { dir: string; db: string; old: string; ids: string[] } {
+function liveCopy(): { dir: string; db: string; old: string; ids: string[]; cut: string; all: string } {
   const dir = scratch();
-  const db = copyDatabase(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), dir);
+  const db = copyDatabase(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), dir);
   chmodSync(db, 0o644);
   const ids = sqlite3(db, "SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence").split("\n");
   const shift = 30 * 86400;
@@ -32,7 +33,9 @@ function liveCopy(): { dir: string; db: string; old: string; ids: string[] } {
     `PRAGMA journal_mode=DELETE; UPDATE sequence SET start_sequence = start_sequence - ${shift}, start_flow = start_flow - ${shift}, ` +
       `end_flow = end_flow - ${shift}, end_sequence = end_sequence - ${shift} WHERE id = '${ids[0]}';`,
   );
-  return { dir, db, old: ids[0], ids };
+  const [first, last] = sqlite3(db, `SELECT min(start_sequence), max(end_sequence) FROM sequence WHERE id NOT IN ('dummy', '${ids[0]}')`).split("|").map(Number);
+  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
+  return { dir, db, old: ids[0], ids, cut: day(first - 15 * 86400), all: day(last + 2 * 86400) };
 }
 
 const UTC = { TZ: "UTC" };
@@ -40,11 +43,12 @@ const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map
 
 describe("archive", () => {
   it("moves whole sequences that ended before the date, verified, and both files stay sound", () => {
-    const { dir, db, old, ids } = liveCopy();
+    const { dir, db, old, ids, cut } = liveCopy();
     const before = counts(db);
     const moving = sequenceRows(db, old);
+    const profile = sqlite3(db, `SELECT profile_id FROM sequence WHERE id = '${old}'`);
     const archive = join(dir, "archive.sqlite3");
-    const r = cli(["archive", "--db", db, "--before", "2023-11-01", "--to", archive], UTC);
+    const r = cli(["archive", "--db", db, "--before", cut, "--to", archive], UTC);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(old);
@@ -64,10 +68,9 @@ describe("archive", () => {
       expect(after[t] + archived[t] - seed).toBe(before[t]);
     }
     expect(sqlite3(db, "SELECT group_concat(id) FROM (SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence)")).toBe(ids.slice(1).join(","));
-    // the profile it used came along, once
-    const profile = sqlite3(db, `SELECT profile_id FROM sequence WHERE id = '${ids[1]}'`);
+    // the profile it used came along, once, and no other (but the archive's own 'dummy')
     expect(sqlite3(archive, `SELECT count(*) FROM profile WHERE id = '${profile}'`)).toBe("1");
-    expect(sqlite3(archive, "SELECT count(*) FROM profile")).toBe("2"); // + the seed 'dummy'
+    expect(sqlite3(archive, "SELECT count(*) FROM profile")).toBe(profile === "dummy" ? "1" : "2");
     // ATTACH joins the archive back
     expect(
       sqlite3(
@@ -81,28 +84,33 @@ describe("archive", () => {
   });
 
   it("appends to an existing archive, copying each profile once", () => {
-    const { dir, db, ids } = liveCopy();
+    const { dir, db, ids, cut, all } = liveCopy();
     const before = counts(db);
+    const profilesOf = (where: string) => new Set(sqlite3(db, `SELECT DISTINCT profile_id FROM sequence WHERE ${where}`).split("\n").filter(Boolean));
+    const first = profilesOf(`id = '${ids[0]}'`);
+    const rest = profilesOf(`id IN (${ids.slice(1).map((id) => `'${id}'`).join(", ")})`);
+    const everyProfile = new Set([...first, ...rest, "dummy"]);
     const archive = join(dir, "archive.sqlite3");
-    expect(cli(["archive", "--db", db, "--before", "2023-11-01", "--to", archive], UTC).code).toBe(0);
-    const r = cli(["archive", "--db", db, "--before", "2023-11-24", "--to", archive], UTC);
+    expect(cli(["archive", "--db", db, "--before", cut, "--to", archive], UTC).code).toBe(0);
+    const r = cli(["archive", "--db", db, "--before", all, "--to", archive], UTC);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/profiles: 1 referenced, 0 new in the archive/);
+    const fresh = [...rest].filter((p) => !first.has(p) && p !== "dummy").length;
+    expect(r.stdout).toMatch(new RegExp(`profiles: ${rest.size} referenced, ${fresh} new in the archive`));
     expect(sqlite3(db, "SELECT count(*) FROM sequence WHERE id <> 'dummy'")).toBe("0");
     expect(sqlite3(archive, "SELECT group_concat(id) FROM (SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence)")).toBe(ids.join(","));
     const archived = counts(archive);
     for (const t of NOTIFICATION_TABLES) expect(archived[t]).toBe(before[t]);
-    expect(archived.profile).toBe(2);
+    expect(archived.profile).toBe(everyProfile.size);
     for (const f of [db, archive]) expect(sqlite3(f, "PRAGMA integrity_check")).toBe("ok");
   });
 
   it("--dry-run prints sequences and rows per table and changes nothing, byte for byte", () => {
-    const { dir, db, old } = liveCopy();
+    const { dir, db, old, cut } = liveCopy();
     const archive = join(dir, "archive.sqlite3");
     const files = snapshot(dir);
     const moving = sequenceRows(db, old);
-    const r = cli(["archive", "--db", db, "--before", "2023-11-01", "--to", archive, "--dry-run"], UTC);
+    const r = cli(["archive", "--db", db, "--before", cut, "--to", archive, "--dry-run"], UTC);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^would move 1 sequences/);
     expect(r.stdout).toContain(old);
@@ -125,12 +133,12 @@ describe("archive", () => {
   ];
   for (const [what, make, message] of badArchives) {
     it(`refuses ${what} as the archive and leaves both files byte-identical`, () => {
-      const { dir, db } = liveCopy();
+      const { dir, db, all } = liveCopy();
       const archive = join(dir, "archive.sqlite3");
       make(archive);
       const files = snapshot(dir);
       for (const extra of [[], ["--dry-run"]]) {
-        const r = cli(["archive", "--db", db, "--before", "2023-11-24", "--to", archive, ...extra], UTC);
+        const r = cli(["archive", "--db", db, "--before", all, "--to", archive, ...extra], UTC);
         expect(r.code).toBe(1);
         expect(r.stderr.trim().split("\n")).toHaveLength(1);
         expect(r.stderr).toContain(archive);

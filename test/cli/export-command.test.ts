@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
-import { FIXTURES, RECORDINGS, scratch } from "../support/paths";
+import { FIXTURES, NO_PROFILE_RECORDING, RECORDINGS, SHOTS_RECORDING, scratch } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { copyDatabase } from "../support/copy-db";
 import { jsonShotFile } from "../../src/export/json-shot";
@@ -46,14 +46,21 @@ describe("export --format legacy", () => {
   }
 
   it("follows TZ in local_time", () => {
-    const { db } = copyRecording("three-shots");
-    const r = cli(["export", "--db", db, "--sequence", "latest", "--format", "legacy"], { TZ: "America/Los_Angeles" });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\nlocal_time \{Wed, 22 Nov 2023 16:4\d:\d\d -0800\}\n/);
+    const { db } = copyRecording(SHOTS_RECORDING);
+    const localTime = (TZ: string) => {
+      const r = cli(["export", "--db", db, "--sequence", "latest", "--format", "legacy"], { TZ });
+      expect(r.code).toBe(0);
+      return /\nlocal_time \{([^}]+)\}\n/.exec(r.stdout)![1]!;
+    };
+    const utc = localTime("UTC");
+    const pacific = localTime("America/Los_Angeles");
+    expect(utc).toMatch(/^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000$/);
+    expect(pacific).toMatch(/^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d -0[78]00$/);
+    expect(Date.parse(pacific)).toBe(Date.parse(utc)); // the same moment, written in each zone
   });
 
   it("latest is the newest Espresso sequence, and a sequence pyDE1 cannot export (dummy profile) still exports", () => {
-    const { db } = copyRecording("no-profile");
+    const { db } = copyRecording(NO_PROFILE_RECORDING);
     const newest = sqlite3(db, "SELECT id FROM sequence WHERE active_state = 'Espresso' ORDER BY start_sequence DESC LIMIT 1");
     const r = cli(["export", "--db", db, "--sequence", "latest", "--format", "legacy"], { TZ: "UTC" });
     expect(r.code).toBe(0);
@@ -64,7 +71,7 @@ describe("export --format legacy", () => {
 
 describe("export --format json|csv", () => {
   it("writes what the library exporters produce, for every sequence", async () => {
-    const { db } = copyRecording("three-shots");
+    const { db } = copyRecording(SHOTS_RECORDING);
     const SQL = await initSqlJs();
     const mem = new SQL.Database(applyWal(readFileSync(db)).bytes);
     for (const id of sqlite3(db, "SELECT id FROM sequence WHERE id <> 'dummy'").split("\n")) {
@@ -101,7 +108,7 @@ describe("export --format json|csv", () => {
 
 describe("export errors: one line naming the file, the problem and the fix", () => {
   it("an unknown sequence", () => {
-    const { db } = copyRecording("three-shots");
+    const { db } = copyRecording(SHOTS_RECORDING);
     const r = cli(["export", "--db", db, "--sequence", "no-such-id", "--format", "legacy"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
@@ -111,7 +118,7 @@ describe("export errors: one line naming the file, the problem and the fix", () 
   });
 
   it("an incomplete sequence, suggesting --partial; --partial exports it", () => {
-    const { dir, db } = copyRecording("three-shots");
+    const { dir, db } = copyRecording(SHOTS_RECORDING);
     const id = sqlite3(db, "SELECT id FROM sequence WHERE active_state = 'Espresso' ORDER BY start_sequence DESC LIMIT 1");
     sqlite3(db, `PRAGMA journal_mode=DELETE; UPDATE sequence SET end_flow = NULL, end_sequence = NULL WHERE id = '${id}';`);
     const out = join(dir, "shot.txt");
@@ -145,7 +152,7 @@ describe("export errors: one line naming the file, the problem and the fix", () 
   ];
   for (const [what, make, message] of destinations) {
     it(`an unwritable destination: ${what}, with nothing half-written`, () => {
-      const { dir, db } = copyRecording("three-shots");
+      const { dir, db } = copyRecording(SHOTS_RECORDING);
       const out = make(dir);
       const r = cli(["export", "--db", db, "--sequence", "latest", "--format", "legacy", "-o", out]);
       expect(r.code).toBe(1);
@@ -159,7 +166,7 @@ describe("export errors: one line naming the file, the problem and the fix", () 
   }
 
   it("a bad --format is a usage error (exit 2)", () => {
-    const { db } = copyRecording("three-shots");
+    const { db } = copyRecording(SHOTS_RECORDING);
     const r = cli(["export", "--db", db, "--sequence", "latest", "--format", "xml"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--format must be legacy, json or csv/);

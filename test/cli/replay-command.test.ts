@@ -8,11 +8,11 @@ import { Store } from "../../src/store/store";
 import { applyWal } from "../../src/store/wal";
 import { recordLive } from "../../src/ingest/run-live";
 import { Mosquitto } from "../support/mosquitto";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cliAsync } from "../support/cli-async";
 import { copyDatabase } from "../support/copy-db";
 
-const FIXTURE = join(FIXTURES, "recordings/three-shots/expected.sqlite3");
+const FIXTURE = join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3");
 /** Base columns that hold epoch times, and the class columns replay shifts (REAL `*_time`). */
 const isTime = (cls: NotificationClass, column: string) =>
   ["arrival_time", "create_time", "event_time"].includes(column) ||

@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { Mosquitto } from "../support/mosquitto";
 import { CliProcess } from "../support/recorder-process";
-import { scratch } from "../support/paths";
+import { scratch, SHOTS_RECORDING } from "../support/paths";
 import { startPyde1StandIn, type Pyde1StandIn } from "../support/pyde1-standin";
 import { sqlite3 } from "../support/cli";
 import { readRecording } from "../recorder/expected";
 import { NOTIFICATION_TABLES } from "../../src/catalog";
 
-const rec = readRecording("three-shots");
+const rec = readRecording(SHOTS_RECORDING);
 let broker: Mosquitto;
 let pub: MqttClient;
 let pyde1: Pyde1StandIn;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { cliAsync } from "../support/cli-async";
 import { copyDatabase } from "../support/copy-db";
@@ -72,7 +72,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function copyThreeShots(): string {
-  const db = copyDatabase(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), scratch());
+  const db = copyDatabase(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), scratch());
   chmodSync(db, 0o644);
   return db;
 }

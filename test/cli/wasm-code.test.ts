@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { connectAsync } from "mqtt";
 import { Mosquitto } from "../support/mosquitto";
 import { CliProcess } from "../support/recorder-process";
-import { scratch } from "../support/paths";
+import { scratch, SHOTS_RECORDING } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { readRecording } from "../recorder/expected";
 
 const TRACE = ["--trace-wasm-compilation-times"];
-const rec = readRecording("three-shots");
+const rec = readRecording(SHOTS_RECORDING);
 
 /** How many functions V8 compiled with each compiler, from its trace. */
 function compiles(stdout: string): { liftoff: number; turbofan: number } {

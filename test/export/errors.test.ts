@@ -1,6 +1,7 @@
 process.env.TZ = "UTC";
 
 import { beforeEach, describe, expect, it } from "vitest";
+import { SHOTS_RECORDING } from "../support/paths";
 import type { Database } from "sql.js";
 import { openRecording } from "./fixture-db";
 import { espressoIds } from "./queries";
@@ -15,7 +16,7 @@ const exporters = { legacyShotFile, jsonShotFile, shotCsv };
 describe("export errors and partial sequences", () => {
   let db: Database;
   beforeEach(async () => {
-    db = await openRecording("three-shots"); // a fresh in-memory copy for each test
+    db = await openRecording(SHOTS_RECORDING); // a fresh in-memory copy for each test
   });
 
   it.each(Object.entries(exporters))("%s: an unknown sequence is SequenceNotFoundError", (_name, exporter) => {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "sql.js";
-import { RECORDINGS } from "../support/paths";
+import { RECORDINGS, SHOTS_RECORDING } from "../support/paths";
 import { openRecording, recordingDir } from "./fixture-db";
 import { legacyShotFile } from "../../src/export/legacy-shot";
 import { latestEspressoId } from "../../src/export/shot-data";
@@ -54,7 +54,7 @@ describe.each(RECORDINGS)("legacy shot file, recording %s", (recording) => {
 
 describe("legacy shot file, Python formatting on real rows", () => {
   it("rounds exact ties to even and writes titles raw in settings, escaped in the profile JSON", async () => {
-    const db = await openRecording("three-shots");
+    const db = await openRecording(SHOTS_RECORDING);
     const id = latestEspressoId(db);
     const [[first]] = db.exec(
       "SELECT min(de1_time) FROM shot_sample_with_volume_update WHERE sequence_id = ? AND de1_time >= (SELECT start_flow FROM sequence WHERE id = ?)",

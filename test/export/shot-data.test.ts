@@ -3,13 +3,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readSequence, readShotSamples } from "../../src/export/shot-data";
 import { sqlite3 } from "../support/cli";
-import { scratch } from "../support/paths";
+import { scratch, SHOTS_RECORDING } from "../support/paths";
 import { openRecording } from "./fixture-db";
 import { espressoIds } from "./queries";
 
 describe("readShotSamples", () => {
   it("orders samples as SQLite's ORDER BY de1_time does, ties included (checked with the sqlite3 CLI)", async () => {
-    const db = await openRecording("three-shots");
+    const db = await openRecording(SHOTS_RECORDING);
     const id = espressoIds(db)[1];
     const { start_flow: from, end_flow: to } = readSequence(db, id);
     // de1_time out of rowid order with many ties inside the flow window; sample_time marks each row

@@ -5,7 +5,7 @@ import { captureLine, readCapture } from "../../src/ingest/capture";
 import { CaptureFile } from "../../src/ingest/capture-file";
 import { recordCapture } from "../../src/ingest/run-capture";
 import { expectMatches, prepareStore, readRecording } from "../recorder/expected";
-import { RECORDINGS, scratch } from "../support/paths";
+import { RECORDINGS, scratch, NO_PROFILE_RECORDING, SHOTS_RECORDING } from "../support/paths";
 
 describe("recordCapture", () => {
   for (const name of RECORDINGS) {
@@ -22,7 +22,7 @@ describe("recordCapture", () => {
   }
 
   it("paces the feed with rate (events a second)", async () => {
-    const rec = readRecording("no-profile");
+    const rec = readRecording(NO_PROFILE_RECORDING);
     const lines = rec.capture.toString("utf8").split("\n").slice(0, 40).join("\n");
     const store = await prepareStore(rec);
     const t0 = performance.now();
@@ -37,7 +37,7 @@ describe("recordCapture", () => {
 
 describe("capture formats", () => {
   it("reads mosquitto_sub -v text (mixed with NDJSON answers), keeping bytes that are not UTF-8", async () => {
-    const rec = readRecording("three-shots");
+    const rec = readRecording(SHOTS_RECORDING);
     const parts: Buffer[] = [];
     for (const e of readCapture(rec.capture)) {
       if (e.kind === "message") parts.push(Buffer.from(`${e.topic} ${e.payload as string}\n`, "utf8"));
@@ -57,7 +57,7 @@ describe("capture formats", () => {
   });
 
   it("writes captures that read back as the same events", async () => {
-    const rec = readRecording("no-profile");
+    const rec = readRecording(NO_PROFILE_RECORDING);
     const events = [...readCapture(rec.capture)];
     const extra = [
       { kind: "message" as const, topic: "pyDE1/StateUpdate", payload: new Uint8Array([0xc3, 0x28, 0x41]), time: events.at(-1)!.time },

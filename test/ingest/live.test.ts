@@ -9,7 +9,7 @@ import type { RecorderEvent } from "../../src/recorder/events";
 import type { FeedState } from "../../src/ingest/mqtt";
 import { Mosquitto, freePort } from "../support/mosquitto";
 import { NOTIFICATION_TABLES, SEQUENCE_RESOURCES } from "../../src/catalog";
-import { RECORDINGS, scratch } from "../support/paths";
+import { RECORDINGS, scratch, NO_PROFILE_RECORDING, SHOTS_RECORDING } from "../support/paths";
 import { until } from "../support/until";
 import { expectMatches, prepareStore, readRecording, readTable, type Recording } from "../recorder/expected";
 
@@ -116,7 +116,7 @@ describe("recording from a real mosquitto broker", () => {
   }
 
   it("records the second shot whole after the broker restarted between two shots", async () => {
-    const rec = readRecording("three-shots");
+    const rec = readRecording(SHOTS_RECORDING);
     const events = [...readCapture(rec.capture)];
     const gateIndex = (action: string, name: string, from: number) =>
       events.findIndex((e, k) => k >= from && e.kind === "message" && typeof e.payload === "string" && e.payload.includes(`"name": "${name}", "action": "${action}"`));
@@ -156,7 +156,7 @@ describe("recording from a real mosquitto broker", () => {
   });
 
   it("records without delay when pyDE1's HTTP API does not answer: resources are the text null", async () => {
-    const rec = readRecording("no-profile");
+    const rec = readRecording(NO_PROFILE_RECORDING);
     const events = [...readCapture(rec.capture)];
     const store = await prepareStore(rec);
     const closed = await freePort(); // nothing listens there
@@ -182,7 +182,7 @@ describe("recording from a real mosquitto broker", () => {
   it("keeps retrying a broker that refuses the credentials, saying so once", async () => {
     const strict = await Mosquitto.start(undefined, ["allow_anonymous false"]);
     try {
-      const store = await prepareStore(readRecording("no-profile"));
+      const store = await prepareStore(readRecording(NO_PROFILE_RECORDING));
       const lines: string[] = [];
       const handle = recordLive(store, { broker: strict.url, username: "u", password: "wrong", minRetryMs: 50, maxRetryMs: 100, log: (l, m) => lines.push(`${l} ${m}`) });
       await until("a refusal", () => handle.feedState === "refused");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import initSqlJs, { type Database } from "sql.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addProfile, sqliteRealText } from "../../src/profiles";
-import { FIXTURES } from "../support/paths";
+import { FIXTURES, SHOTS_RECORDING } from "../support/paths";
 import { REFERENCE_PROFILES, referenceBytes } from "../support/reference-profiles";
 import { pressureStep, profileBytes, profileObject } from "./build";
 
@@ -28,7 +28,7 @@ const typed = (db: Database, sql: string) => {
 
 describe("addProfile", () => {
   it("writes what pyDE1 wrote for the three-shots upload", async () => {
-    const dir = join(FIXTURES, "recordings/three-shots");
+    const dir = join(FIXTURES, "recordings", SHOTS_RECORDING);
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { profiles: { source: string; when: number }[] };
     const expected = JSON.parse(readFileSync(join(dir, "expected.tables.json"), "utf8")) as {
       tables: Record<string, { rows: Record<string, Cell>[] }>;

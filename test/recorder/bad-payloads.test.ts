@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { NO_PROFILE_RECORDING, SHOTS_RECORDING, sequenceIdsOf } from "../support/paths";
 import { Recorder } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
 import type { RecorderEvent } from "../../src/recorder/events";
@@ -66,7 +67,7 @@ function junk(events: RecorderEvent[], at: number): { events: RecorderEvent[]; r
 
 describe("bad payloads", () => {
   it("are rejected and counted, reported at most once a minute per kind, and the shots after them are recorded exactly", async () => {
-    const rec = readRecording("three-shots");
+    const rec = readRecording(SHOTS_RECORDING);
     const events = [...readCapture(rec.capture)];
     const split = betweenShots(events, 1) - 60; // after the second shot, well before the third one's pre-roll
     const bad = junk(events, split);
@@ -85,12 +86,12 @@ describe("bad payloads", () => {
     const reports = lines.filter((l) => l.includes("rejected a malformed payload"));
     expect(reports.length).toBe(2 * Object.keys(want).length);
     expect(reports.some((l) => l.includes("more since the last report"))).toBe(true);
-    expect(store.db.exec("SELECT count(*) FROM sequence")[0].values[0][0]).toBe(4);
+    expect(store.db.exec("SELECT count(*) FROM sequence")[0].values[0][0]).toBe(sequenceIdsOf(SHOTS_RECORDING).length + 1); // + 'dummy'
     store.close();
   });
 
   it("stores well-formed values that look like SQL verbatim", async () => {
-    const rec = readRecording("no-profile");
+    const rec = readRecording(NO_PROFILE_RECORDING);
     const events = [...readCapture(rec.capture)];
     const k = events.findIndex((e, i) => i > 300 && e.kind === "message" && e.topic === "pyDE1/StateUpdate");
     const state = sample(events, "StateUpdate", k);
@@ -103,7 +104,7 @@ describe("bad payloads", () => {
     recorder.close();
     const rows = store.db.exec("SELECT substate, sender FROM state_update WHERE substate LIKE '%DELETE%'")[0].values;
     expect(rows).toEqual([[evil, 'x" OR "1"="1']]);
-    expect(store.db.exec("SELECT count(*) FROM sequence")[0].values[0][0]).toBe(2);
+    expect(store.db.exec("SELECT count(*) FROM sequence")[0].values[0][0]).toBe(sequenceIdsOf(NO_PROFILE_RECORDING).length + 1); // + 'dummy'
     store.close();
   });
 });

@@ -17,9 +17,9 @@ import { CLASS_BY_NAME } from "../../src/catalog";
 import { replayMessages } from "../../src/export/replay";
 import { readNotification } from "../../src/recorder/payload";
 import { cli, sqlite3, type CliResult } from "../support/cli";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 
-const CAPTURE = join(FIXTURES, "recordings/three-shots/capture.ndjson");
+const CAPTURE = join(FIXTURES, "recordings", SHOTS_RECORDING, "capture.ndjson");
 const COLUMNS = ["version", "sender", "arrival_time", "create_time", "event_time", "temperature", "high_alarm", "units", "alarm_byte", "name"];
 
 /** A BlueDOTUpdate payload as pyDE1 2.0 writes it (its attributes in order, then version, event_time, sender, class). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SHOTS_RECORDING } from "../support/paths";
 import { Recorder, type CloseReason } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
 import type { MessageEvent, RecorderEvent } from "../../src/recorder/events";
@@ -6,7 +7,7 @@ import { SEQUENCE_RESOURCES } from "../../src/catalog";
 import { expectMatches, expectSequenceRowsMatch, prepareStore, readRecording } from "./expected";
 import { betweenShots, gateAt, message } from "./streams";
 
-const rec = readRecording("three-shots");
+const rec = readRecording(SHOTS_RECORDING);
 const events = [...readCapture(rec.capture)];
 const ids = Object.keys(rec.manifest.sequences);
 

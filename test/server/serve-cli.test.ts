@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FIXTURES, ROOT, scratch } from "../support/paths";
+import { FIXTURES, ROOT, scratch, sequenceIdsOf, SHOTS_RECORDING } from "../support/paths";
 import { cli } from "../support/cli";
 import { ensureBuilt } from "../viewer/browser";
 
@@ -13,7 +13,7 @@ let url = "";
 
 beforeAll(async () => {
   ensureBuilt();
-  copyFileSync(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), db);
+  copyFileSync(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), db);
   child = spawn(process.execPath, [join(ROOT, "dist/cli.js"), "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   url = await new Promise<string>((done, fail) => {
     let out = "";
@@ -34,7 +34,7 @@ it("prints its URL and serves the viewer, /db and the API", async () => {
   expect((await fetch(url)).headers.get("content-type")).toBe("text/html; charset=utf-8");
   expect((await fetch(`${url}main.js`)).status).toBe(200);
   expect((await fetch(`${url}sql-wasm.wasm`)).headers.get("content-type")).toBe("application/wasm");
-  expect(((await (await fetch(`${url}api/sequences`)).json()) as unknown[]).length).toBe(3);
+  expect(((await (await fetch(`${url}api/sequences`)).json()) as unknown[]).length).toBe(sequenceIdsOf(SHOTS_RECORDING).length);
 });
 
 it("stops on SIGTERM with exit code 0", async () => {
@@ -70,7 +70,7 @@ it("takes --db, --host and --port from the environment and the config file, as '
     expect(served).toContain(db); // the environment's file
     expect(served).not.toContain(":8080/"); // the config file's port 0: a free one
     const base = /(http:\S+\/) for/.exec(served)![1];
-    expect(((await (await fetch(`${base}api/sequences`)).json()) as unknown[]).length).toBe(3);
+    expect(((await (await fetch(`${base}api/sequences`)).json()) as unknown[]).length).toBe(sequenceIdsOf(SHOTS_RECORDING).length);
   } finally {
     other.kill("SIGTERM");
   }

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { FileSource, StoreSource, startServer, type RunningServer } from "../../src/server";
 import { Store } from "../../src/store/store";
@@ -195,7 +195,7 @@ describe("server", () => {
 describe("change marks: which changes the /db bytes hold", () => {
   it("counts a change made before a /db request even between polls, and names the server process", async () => {
     const db = join(work, "marks.sqlite3");
-    copyFileSync(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), db);
+    copyFileSync(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), db);
     const s = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
     const other = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
     try {

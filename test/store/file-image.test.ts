@@ -6,7 +6,7 @@ import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { Store } from "../../src/store/store";
 import { loadSqlJs } from "../../src/store/sqljs";
-import { FIXTURES, ROOT, scratch } from "../support/paths";
+import { FIXTURES, ROOT, scratch, SHOTS_RECORDING } from "../support/paths";
 import { copyDatabase } from "../support/copy-db";
 import { sqlite3 } from "../support/cli";
 
@@ -59,7 +59,7 @@ describe("the Node engine's file image (a save without sql.js's export copy)", (
 
   it("saves a loaded fixture that then grew past the loaded bytes; native sqlite3 reads every row", async () => {
     const dir = scratch();
-    const db = copyDatabase(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), dir);
+    const db = copyDatabase(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), dir);
     const before = Number(sqlite3(db, "SELECT count(*) FROM shot_sample_with_volume_update"));
     const size = readFileSync(db).length;
     const ps = await PersistentStore.open(await loadNodeSqlJs(), FilePersistence.open(db, { mode: "write" }));

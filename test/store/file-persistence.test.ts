@@ -149,7 +149,11 @@ describe("file persistence", () => {
     copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3"), db);
     copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3-wal"), `${db}-wal`);
     const ps = await PersistentStore.open(await loadSqlJs(), FilePersistence.open(db, { mode: "read" }), { upgrade: false });
-    expect(ps.store.sequences.list()).toHaveLength(3);
+    // the shots the native sqlite3 sees in a copy of both files (the newest only in the -wal)
+    const copy = join(scratch(), "copy.sqlite3");
+    copyFileSync(db, copy);
+    copyFileSync(`${db}-wal`, `${copy}-wal`);
+    expect(ps.store.sequences.list()).toHaveLength(Number(sqlite3(copy, "SELECT count(*) FROM sequence WHERE id <> 'dummy'")));
     ps.store.hkv.set("x", "y", "z");
     await expect(ps.save()).rejects.toThrow(/read-only/);
     ps.store.close();

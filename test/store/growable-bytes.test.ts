@@ -5,7 +5,7 @@ import { canGrowInPlace, growableBytes, growFileBytes } from "../../src/store/pe
 import { growsFilesInPlace, growthPatch, loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
 import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
-import { FIXTURES, ROOT, scratch } from "../support/paths";
+import { FIXTURES, ROOT, scratch, SHOTS_RECORDING } from "../support/paths";
 import { copyDatabase } from "../support/copy-db";
 import { sqlite3 } from "../support/cli";
 
@@ -48,7 +48,7 @@ describe("growable bytes (the database file grows in place, never copied)", () =
   });
 
   it("a loaded database grows inside the bytes it was read into: no copy of the file, and native sqlite3 reads it", async () => {
-    const db = copyDatabase(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), scratch());
+    const db = copyDatabase(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), scratch());
     const ps = await PersistentStore.open(await loadNodeSqlJs(), FilePersistence.open(db, { mode: "write" }));
     const loaded = ps.store.fileImage();
     expect((loaded.buffer as Resizable).resizable).toBe(true);

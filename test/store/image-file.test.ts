@@ -6,7 +6,7 @@ import { ImageFile, DIRECT_ALIGN } from "../../src/store/persist/image-file";
 import { loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
 import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { copyDatabase } from "../support/copy-db";
 import { cli, sqlite3 } from "../support/cli";
 import { Tmpfs } from "../support/tmpfs";
@@ -76,7 +76,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
   });
 
   it("a database saved by FilePersistence, in the foreground and in the background, goes around the cache and native sqlite3 reads it", async () => {
-    const db = copyDatabase(join(FIXTURES, "recordings/three-shots/expected.sqlite3"), scratch());
+    const db = copyDatabase(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), scratch());
     const ps = await PersistentStore.open(await loadNodeSqlJs(), FilePersistence.open(db, { mode: "write" }));
     const file = ps.persistence as FilePersistence;
     ps.store.hkv.set("test", "saved", "in the foreground");
@@ -103,7 +103,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
 
   it("the command line saves around the cache, and through it with PYDE1_STORE_DIRECT_IO=0", () => {
     const dir = scratch();
-    const capture = join(FIXTURES, "recordings/three-shots/capture.ndjson");
+    const capture = join(FIXTURES, "recordings", SHOTS_RECORDING, "capture.ndjson");
     const direct = join(dir, "direct.sqlite3");
     const cached = join(dir, "cached.sqlite3");
     expect(cli(["record", "--db", direct, "--from-capture", capture]).code).toBe(0);
@@ -126,7 +126,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
       expect(Buffer.compare(readFileSync(join(dir, "image")), bytes)).toBe(0);
 
       const db = join(dir, "db.sqlite3");
-      const r = cli(["record", "--db", db, "--from-capture", join(FIXTURES, "recordings/three-shots/capture.ndjson")]);
+      const r = cli(["record", "--db", db, "--from-capture", join(FIXTURES, "recordings", SHOTS_RECORDING, "capture.ndjson")]);
       expect(r.code, r.stderr).toBe(0);
       expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
       expect(Number(sqlite3(db, "SELECT count(*) FROM shot_sample_with_volume_update"))).toBeGreaterThan(100);

@@ -9,14 +9,14 @@ import { loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
 import { warmUp } from "../../src/store/warm-up";
 import { Store } from "../../src/store/store";
 import { spawnSync } from "node:child_process";
-import { FIXTURES, ROOT } from "../support/paths";
+import { FIXTURES, ROOT, SHOTS_RECORDING } from "../support/paths";
 
 const CHILD = join(__dirname, "warm-up.child.ts");
 
 /** WebAssembly functions V8 compiled while the child recorded, and the rows it wrote. */
 function recordInChild(mode: "warm" | "cold"): { compiled: number; rows: number } {
   // a process of its own (V8's flags and trace), run as scripts are: bundled by scripts/run-ts.mjs
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts/run-ts.mjs"), CHILD, mode, join(FIXTURES, "recordings/three-shots")], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts/run-ts.mjs"), CHILD, mode, join(FIXTURES, "recordings", SHOTS_RECORDING)], { encoding: "utf8", maxBuffer: 1 << 26 });
   expect(r.status, r.stderr).toBe(0);
   return { compiled: r.stdout.match(/^Compiled function/gm)?.length ?? 0, rows: Number(/^rows (\d+)$/m.exec(r.stdout)?.[1]) };
 }
@@ -34,7 +34,7 @@ describe("warmUp", () => {
 
   it("leaves the caller's open database byte for byte as it was, and the engine usable", async () => {
     const SQL = await loadNodeSqlJs();
-    const store = Store.open(SQL, readFileSync(join(FIXTURES, "recordings/three-shots/expected.sqlite3")));
+    const store = Store.open(SQL, readFileSync(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3")));
     const before = store.db.export();
     const counts = store.tableCounts();
     warmUp(SQL);

@@ -9,12 +9,12 @@ import { connectAsync, type MqttClient } from "mqtt";
 import type { Browser } from "playwright-core";
 import { Mosquitto } from "../support/mosquitto";
 import { CliProcess } from "../support/recorder-process";
-import { scratch } from "../support/paths";
+import { scratch, SHOTS_RECORDING } from "../support/paths";
 import { startPyde1StandIn, type Pyde1StandIn } from "../support/pyde1-standin";
 import { readRecording } from "../recorder/expected";
 import { ensureBuilt, launchBrowser, waitForRows, watched } from "./browser";
 
-const rec = readRecording("three-shots");
+const rec = readRecording(SHOTS_RECORDING);
 let broker: Mosquitto;
 let pub: MqttClient;
 let pyde1: Pyde1StandIn;

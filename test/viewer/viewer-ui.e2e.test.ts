@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, ASSUMED_RECORDING, SHOTS_RECORDING } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
 import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows, watched, type WatchedPage } from "./browser";
 
 const XSS = "<img src=x onerror=alert(1)>";
-const THREE = join(FIXTURES, "recordings/three-shots");
+const THREE = join(FIXTURES, "recordings", SHOTS_RECORDING);
 type Cell = [string, unknown];
 /** The recording's expected tables (pyDE1's rows): what the viewer should list. */
 const EXPECTED = JSON.parse(readFileSync(join(THREE, "expected.tables.json"), "utf8")) as { tables: Record<string, { rows: Record<string, Cell>[] }> };
@@ -190,13 +190,13 @@ describe("viewer behaviour", () => {
       await waitForRows(p, SHOTS);
       await p.click('[data-tab="sql"]');
       await p.fill("#attach-name", "arch");
-      await p.setInputFiles("#attach-file", join(FIXTURES, "recordings/assumed/expected.sqlite3"));
+      await p.setInputFiles("#attach-file", join(FIXTURES, "recordings", ASSUMED_RECORDING, "expected.sqlite3"));
       await p.waitForFunction(() => document.getElementById("attach-status")?.textContent?.includes("attached as"));
       await p.fill("#sql-input", "SELECT (SELECT count(*) FROM main.sequence) + (SELECT count(*) FROM arch.sequence) AS total");
       await p.click("#sql-run");
       await p.waitForSelector("#sql-results table.result");
       const other = join(work, "c2.sqlite3");
-      copyFileSync(join(FIXTURES, "recordings/assumed/expected.sqlite3"), other);
+      copyFileSync(join(FIXTURES, "recordings", ASSUMED_RECORDING, "expected.sqlite3"), other);
       const total = Number(sqlite3(copyThree("c1.sqlite3"), "SELECT count(*) FROM sequence")) + Number(sqlite3(other, "SELECT count(*) FROM sequence"));
       expect(Number(await p.textContent("#sql-results tbody td"))).toBe(total);
       await p.fill("#sql-input", "SELECT nope FROM nowhere");
