@@ -11,13 +11,13 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { FIXTURES, scratch, ASSUMED_RECORDING, SHOTS_RECORDING } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
+import { readRecording } from "../recorder/expected";
 import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows, watched, type WatchedPage } from "./browser";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const THREE = join(FIXTURES, "recordings", SHOTS_RECORDING);
-type Cell = [string, unknown];
 /** The recording's expected tables (pyDE1's rows): what the viewer should list. */
-const EXPECTED = JSON.parse(readFileSync(join(THREE, "expected.tables.json"), "utf8")) as { tables: Record<string, { rows: Record<string, Cell>[] }> };
+const EXPECTED = readRecording(SHOTS_RECORDING);
 const SEQUENCES = EXPECTED.tables["sequence"]!.rows.filter((r) => r["id"]![1] !== "dummy");
 /** the shots the list shows (every sequence but pyDE1's `dummy` row); the tests need at least three */
 const SHOTS = SEQUENCES.length;
