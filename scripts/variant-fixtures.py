@@ -7,13 +7,15 @@ only in OUT, with Python's sqlite3):
 
 - every sequence id of every recording replaced by another random uuid (capture, manifest,
   expected tables, expected database, shot file names and contents);
-- a recording more, `espresso-three`: three-shots under another name;
-- a recording more, `two-shots`: three-shots' capture cut before its third sequence's first
-  notification. pyDE1 writes a sequence's rows only while it records it, so the truth is
-  three-shots' rows without the third sequence's;
+- a recording more, `NAME-copy`: the shots recording (three-shots, or else the one with the most
+  sequences that all name an uploaded profile) under another name;
+- a recording more, `NAME-cut`: its capture cut before its last sequence's first notification.
+  pyDE1 writes a sequence's rows only while it records it, so the truth is its rows without the
+  last sequence's;
 - `fixtures/live-wal` made anew from the old one: its first sequence in the main file, the second
-  checkpointed into it, the third only in the -wal, which restarted over older frames, and a
-  transaction still open at the copy (its spilled pages are frames with no commit);
+  checkpointed into it, the others only in the -wal, which restarted over older frames, and a
+  transaction still open at the copy (its spilled pages are frames with no commit); with two
+  sequences, the second only in the -wal, and the open transaction;
 - one reference profile left out of `data/profiles` (its file and its SOURCES.md row);
 - with --other-names, the three recordings the shared README names renamed, so that tests must
   find a recording by what it holds, not by its name.
@@ -82,6 +84,33 @@ def sequence_tables(con: sqlite3.Connection) -> list[str]:
     return [t for t in names if any(r[1] == "sequence_id" for r in con.execute(f'PRAGMA table_info("{t}")').fetchall())]
 
 
+def shots_recording(rec: str) -> str:
+    """three-shots, or else the recording with the most sequences (two or more) that all name an uploaded profile."""
+    names = sorted(os.listdir(rec))
+    if "three-shots" in names:
+        return "three-shots"
+    best = None
+    for name in names:
+        with open(os.path.join(rec, name, "manifest.json")) as fh:
+            m = json.load(fh)
+        seqs = list(m["sequences"].values())
+        if m["profiles"] and len(seqs) >= 2 and all(s.get("profile_id") for s in seqs):
+            if best is None or len(seqs) > best[1]:
+                best = (name, len(seqs))
+    if best is None:
+        raise SystemExit(f"{rec}: no recording with two or more sequences naming an uploaded profile")
+    return best[0]
+
+
+def unused_name(folder: str, name: str) -> str:
+    """`name`, or `name-2`, `name-3` … if `folder` already holds it."""
+    n, candidate = 1, name
+    while os.path.exists(os.path.join(folder, candidate)):
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
+
+
 def remap_recordings(rec: str, ids: Ids) -> None:
     for name in sorted(os.listdir(rec)):
         folder = os.path.join(rec, name)
@@ -137,8 +166,8 @@ def live_wal(folder: str, ids: Ids, work: str) -> None:
     ids.database(full)
     con = sqlite3.connect(full)
     seqs = [r[0] for r in con.execute("SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence")]
-    if len(seqs) < 3:
-        raise SystemExit(f"{folder}: the live-wal variant needs three sequences, found {len(seqs)}")
+    if len(seqs) < 2:
+        raise SystemExit(f"{folder}: the live-wal variant needs two sequences, found {len(seqs)}")
     tables = sequence_tables(con)
     rows = {s: {t: con.execute(f'SELECT * FROM "{t}" WHERE sequence_id = ?', (s,)).fetchall() for t in tables} for s in seqs[1:]}
     for s in seqs[1:]:
@@ -163,15 +192,15 @@ def live_wal(folder: str, ids: Ids, work: str) -> None:
         live.execute("DELETE FROM sequence WHERE id = ?", (s,))
     live.execute("COMMIT")
     live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    for s in seqs[1:3]:
+    for s in seqs[1:]:
         live.execute("BEGIN")
         write(s, ["sequence"] + tables)
         live.execute("COMMIT")
-        if s == seqs[1]:
+        if s == seqs[1] and len(seqs) > 2:
             live.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the next write restarts the WAL
     live.execute("PRAGMA cache_size = 5")  # so an open transaction spills pages into the WAL
     live.execute("BEGIN")
-    write(seqs[2], tables[:3])
+    write(seqs[-1], tables)
     shutil.copy(live_path, os.path.join(folder, "pyde1.sqlite3"))
     shutil.copy(live_path + "-wal", os.path.join(folder, "pyde1.sqlite3-wal"))
     live.execute("ROLLBACK")
@@ -209,8 +238,10 @@ def main() -> None:
     ids = Ids(args.seed)
     rec = os.path.join(out, "fixtures", "recordings")
     remap_recordings(rec, ids)
-    shutil.copytree(os.path.join(rec, "three-shots"), os.path.join(rec, "espresso-three"))
-    last = cut_last_sequence(os.path.join(rec, "three-shots"), os.path.join(rec, "two-shots"))
+    shots = shots_recording(rec)
+    copy, cut = unused_name(rec, shots + "-copy"), unused_name(rec, shots + "-cut")
+    shutil.copytree(os.path.join(rec, shots), os.path.join(rec, copy))
+    last = cut_last_sequence(os.path.join(rec, shots), os.path.join(rec, cut))
     work = os.path.join(os.path.dirname(out), ".variant-work")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -220,10 +251,11 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     dropped = drop_profile(os.path.join(out, "data", "profiles"))
     if args.other_names:
-        for old, new in (("three-shots", "shots-renamed"), ("assumed", "assumed-renamed"), ("no-profile", "no-profile-renamed")):
-            os.rename(os.path.join(rec, old), os.path.join(rec, new))
+        for old in ("three-shots", "assumed", "no-profile"):
+            if os.path.isdir(os.path.join(rec, old)):
+                os.rename(os.path.join(rec, old), os.path.join(rec, old + "-renamed"))
     writable(out, False)
-    print(f"{out}: {len(ids.new)} sequence ids replaced; recordings espresso-three and two-shots (without {last}) added;")
+    print(f"{out}: {len(ids.new)} sequence ids replaced; recordings {copy} and {cut} (without {last}) added;")
     print(f"live-wal rebuilt (main file, checkpoint, restarted -wal, an open transaction); {dropped} left out"
           + ("; the named recordings renamed" if args.other_names else ""))
 

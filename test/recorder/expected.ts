@@ -29,9 +29,9 @@ export interface Recording {
   tables: Record<string, Table>;
 }
 
-/** Reads a recording folder. */
-export function readRecording(name: string): Recording {
-  const dir = join(FIXTURES, "recordings", name);
+/** Reads a recording folder (from the shared fixtures, or from another `fixtures` folder of their layout). */
+export function readRecording(name: string, fixtures = FIXTURES): Recording {
+  const dir = join(fixtures, "recordings", name);
   return {
     name,
     dir,
