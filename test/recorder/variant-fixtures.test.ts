@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Recorder } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
 import { legacyShotFile } from "../../src/export/legacy-shot";
@@ -29,6 +29,8 @@ beforeAll(() => {
   execFileSync("python3", [join(ROOT, "scripts/variant-fixtures.py"), "--from", SHARED, variant], { encoding: "utf8" });
   recordings = readdirSync(join(fixtures, "recordings")).sort();
 }, 60_000);
+// the script leaves its copy read-only, as ../shared is; writable again so the scratch folder can go
+afterAll(() => execFileSync("chmod", ["-R", "u+w", variant]));
 
 describe("a variant of the fixtures (other values of the same kind)", () => {
   it("holds two recordings more than ../shared, and none of its sequence ids", () => {
