@@ -10,6 +10,8 @@ import { expect } from "vitest";
 import { NOTIFICATION_TABLES, SEQUENCE_RESOURCES } from "../../src/catalog";
 import { loadSqlJs } from "../../src/store/sqljs";
 import { Store } from "../../src/store/store";
+import { Recorder } from "../../src/recorder/recorder";
+import { readCapture } from "../../src/ingest/capture";
 import { FIXTURES } from "../support/paths";
 
 /** A stored value as expected.tables.json writes it: [storage class, value]. */
@@ -110,4 +112,23 @@ export function expectSequenceRowsMatch(store: Store, rec: Recording, ids: strin
     const pick = (rows: Record<string, Cell>[]) => rows.filter((r) => ids.includes(r.sequence_id[1] as string));
     expect(pick(readTable(store, table, want.columns)), `${rec.name}: ${table} of ${ids.join(", ")}`).toEqual(pick(want.rows));
   }
+}
+
+/**
+ * Records a recording's whole capture into a store prepared as pyDE1's was, and checks what the
+ * recorder fixtures promise: the tables equal pyDE1's, every sequence of the manifest closes
+ * `complete` in order, and nothing is rejected.
+ */
+export async function expectRecordedAsPyde1(rec: Recording): Promise<void> {
+  const store = await prepareStore(rec);
+  const ended: string[] = [];
+  const recorder = new Recorder(store, { topicRoot: rec.manifest.topic_root, onSequenceEnd: (s, why) => ended.push(`${s.id} ${why}`) });
+  for (const event of readCapture(rec.capture)) recorder.handle(event);
+  recorder.close();
+  expectMatches(store, rec);
+  const ids = Object.keys(rec.manifest.sequences);
+  expect(ended, rec.name).toEqual(ids.map((id) => `${id} complete`));
+  expect(recorder.stats.rejected, rec.name).toEqual({});
+  expect(recorder.stats.sequences, rec.name).toBe(ids.length);
+  store.close();
 }

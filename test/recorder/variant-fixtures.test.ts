@@ -12,14 +12,12 @@ import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Recorder } from "../../src/recorder/recorder";
-import { readCapture } from "../../src/ingest/capture";
 import { legacyShotFile } from "../../src/export/legacy-shot";
 import { applyWal } from "../../src/store/wal";
 import { ALL_TABLES } from "../../src/catalog";
 import { RECORDINGS, ROOT, SHARED, scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
-import { expectMatches, prepareStore, readRecording } from "./expected";
+import { expectRecordedAsPyde1, readRecording } from "./expected";
 
 const variant = join(scratch("pyde1-variant-"), "shared");
 const fixtures = join(variant, "fixtures");
@@ -44,18 +42,7 @@ describe("a variant of the fixtures (other values of the same kind)", () => {
   });
 
   it("recording each capture gives the database pyDE1 wrote, every sequence closed complete", async () => {
-    for (const name of recordings) {
-      const rec = readRecording(name, fixtures);
-      const store = await prepareStore(rec);
-      const ended: string[] = [];
-      const recorder = new Recorder(store, { topicRoot: rec.manifest.topic_root, onSequenceEnd: (s, why) => ended.push(`${s.id} ${why}`) });
-      for (const event of readCapture(rec.capture)) recorder.handle(event);
-      recorder.close();
-      expectMatches(store, rec);
-      expect(ended, name).toEqual(Object.keys(rec.manifest.sequences).map((id) => `${id} complete`));
-      expect(recorder.stats.rejected, name).toEqual({});
-      store.close();
-    }
+    for (const name of recordings) await expectRecordedAsPyde1(readRecording(name, fixtures));
   });
 
   it("the legacy shot files match pyDE1's byte for byte", async () => {
