@@ -221,7 +221,7 @@ def drop_profile(folder: str) -> str:
 
 def main() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", help="the variant's folder (made anew; e.g. /tmp/variant/shared)")
     parser.add_argument("--from", dest="src", default=os.path.join(here, "..", "..", "shared"), help="the shared folder to copy (default ../shared)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the new sequence ids (default 7)")
