@@ -25,6 +25,7 @@ import { runInNewContext } from "node:vm";
 import type { SqlJsStatic } from "sql.js";
 import { FilePersistence } from "../store/persist/file";
 import { fsyncPath } from "../store/persist/fsync-path";
+import { growsFilesInPlace } from "../store/persist/sqljs-node";
 import { Journal } from "../store/persist/journal";
 import { readJournal, type JournalRecord } from "../store/persist/journal-format";
 import { RECORDER_CODEC } from "./journal-codec";
@@ -354,7 +355,11 @@ export class DurableStore {
   }
 
   private saved(reason: string): true {
-    collectGarbage(); // a file-sized buffer left by a load or an export: freed now, not whenever V8 feels external-memory pressure
+    // An export, or a file grown by copying, leaves a file-sized buffer that V8 frees only at a GC:
+    // freed now, not whenever V8 feels external-memory pressure. A save from a view of a file grown
+    // in place leaves none, and a full GC there only holds up receipt (5–10 ms here, several times
+    // that on a slow CPU: BENCHMARKS.md, "Durability on a slower CPU").
+    if (!this.ps.store.fileImageIsView || !growsFilesInPlace()) collectGarbage();
     this.log("debug", `record: saved ${this.ps.persistence.name} (${reason})`);
     this.warnIfLarge();
     this.onSaved?.(reason);

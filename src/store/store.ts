@@ -187,6 +187,11 @@ export class Store {
     return this.db.export();
   }
 
+  /** True when {@link fileImage} is a view of the engine's own bytes (nothing allocated), false when it is an {@link export}. */
+  get fileImageIsView(): boolean {
+    return typeof (this.db as { fileImage?: unknown }).fileImage === "function";
+  }
+
   /**
    * The whole database as file bytes, for writing out at once: a view of the engine's own copy when
    * it offers one (Node's engine, `persist/sqljs-node.ts`: no copy, nothing allocated), else
