@@ -22,7 +22,7 @@ both share the CPU.
 
 Options:
   --quick          one run of each, the 10 MB database only, short durability runs
-  --only LIST      sections, comma-separated: ingest,slow-fsync,record,save,open,durability,legacy,viewer
+  --only LIST      sections, comma-separated: ingest,slow-fsync,record,save,open,durability,slow-cpu,legacy,viewer
   -h, --help       show this help`);
   process.exit(0);
 }
