@@ -376,7 +376,11 @@ if (only.has("slow-cpu")) {
         }
       }
     } finally {
-      cpu.remove();
+      try {
+        cpu.remove();
+      } catch (e) {
+        log(`slow-cpu: could not remove the cgroup (${(e as Error).message}); remove it by hand`);
+      }
     }
   }
 }
