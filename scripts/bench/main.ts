@@ -324,6 +324,21 @@ if (only.has("open")) {
   figures.push({ section: "open", what: `${mb} MB: peak RSS after that first write / file size (after opening: ${sig(median(firsts.map((r) => (r.openMaxRssKb * 1024) / r.bytes)))})`, value: median(firsts.map(peakRatio)), unit: "x", runs: firsts.map(peakRatio), command: firstCmd });
 }
 
+/** One run of the durability task (tasks.ts). */
+type Durability = { messages: number; fsyncs: number; p50: number; p99: number; max: number; saves: number; longestSaveMs: number };
+
+/**
+ * Adds the p50 and p99 figures of a durability case's runs (medians; the largest wait and save
+ * over all runs), `what` naming the case and `counts` what a run held; returns the p99.
+ */
+function reportDurability(section: string, what: string, counts: string, rs: Durability[], command: string): number {
+  const p99 = median(rs.map((x) => x.p99));
+  figures.push({ section, what: `${what}, ${counts}: arrival → fsync p50`, value: median(rs.map((x) => x.p50)), unit: "ms", runs: rs.map((x) => x.p50), command });
+  const worst = `max ${sig(Math.max(...rs.map((x) => x.max)))} ms; longest save ${sig(Math.max(...rs.map((x) => x.longestSaveMs)))} ms`;
+  figures.push({ section, what: `${what}: p99 (${worst})`, value: p99, unit: "ms", runs: rs.map((x) => x.p99), command });
+  return p99;
+}
+
 // ---- 5. durability window ----
 if (only.has("durability")) {
   const seconds = quick ? 3 : 10;
@@ -336,15 +351,12 @@ if (only.has("durability")) {
   for (const [start, label] of [["-", "new database"], [big, `${bigMb} MB database`]] as const) {
     for (const rate of [20, 2000]) {
       log(`durability: ${rate} msgs/s for ${seconds} s, ${label}`);
-      type Dur = { messages: number; fsyncs: number; p50: number; p99: number; max: number; saves: number; longestSaveMs: number };
       // three runs: a single stall of the disk's fsync decides one run's p99 (BENCHMARKS.md, "the disk's stalls")
-      const rs = repeat(() => task<Dur>(["durability", capture, String(rate), String(seconds), start]), quick ? 1 : 3);
-      const r = { ...rs[0], p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)), max: Math.max(...rs.map((x) => x.max)), longestSaveMs: Math.max(...rs.map((x) => x.longestSaveMs)) };
+      const rs = repeat(() => task<Durability>(["durability", capture, String(rate), String(seconds), start]), quick ? 1 : 3);
       const cmd = `node main.mjs --task durability CAPTURE ${rate} ${seconds} ${start === "-" ? "-" : `bench-data/db-${bigMb}MB.sqlite3`}`;
       const what = `${label}, ${rate} msgs/s (${rate === 20 ? "DE1 rate" : "100x"})`;
-      figures.push({ section: "durability", what: `${what}, ${r.messages} messages, ${r.fsyncs} fsyncs, ${r.saves} background saves a run: arrival → fsync p50`, value: r.p50, unit: "ms", runs: rs.map((x) => x.p50), command: cmd });
-      figures.push({ section: "durability", what: `${what}: p99 (max ${sig(r.max)} ms; longest save ${sig(r.longestSaveMs)} ms)`, value: r.p99, unit: "ms", runs: rs.map((x) => x.p99), command: cmd });
-      ratios.push({ what: `durability p99, ${what}`, ratio: r.p99, target: "<= 150 ms", met: r.p99 <= 150, note: `ms, not a ratio; median of ${rs.length} runs` });
+      const p99 = reportDurability("durability", what, `${rs[0].messages} messages, ${rs[0].fsyncs} fsyncs, ${rs[0].saves} background saves a run`, rs, cmd);
+      ratios.push({ what: `durability p99, ${what}`, ratio: p99, target: "<= 150 ms", met: p99 <= 150, note: `ms, not a ratio; median of ${rs.length} runs` });
     }
   }
 }
@@ -366,12 +378,9 @@ if (only.has("slow-cpu")) {
       for (const percent of quick ? [20] : [100, 40, 20]) {
         for (const [start, label] of [["-", "new database"], [big, `${bigMb} MB database`]] as const) {
           log(`slow-cpu: one core at ${percent} %, 20 msgs/s for ${seconds} s, ${label}`);
-          type Dur = { messages: number; p50: number; p99: number; max: number; saves: number; longestSaveMs: number };
-          const rs = repeat(() => task<Dur>(["durability", capture, "20", String(seconds), start], { prefix: cpu.prefix(percent) }), quick ? 1 : 3);
-          const what = `one core (cgroup v${cpu.version}) at ${percent} % of its time, ${label}, 20 msgs/s (DE1 rate), ${rs[0].messages} messages`;
-          const p99 = median(rs.map((x) => x.p99));
-          figures.push({ section: "slow-cpu", what: `${what}: arrival → fsync p50`, value: median(rs.map((x) => x.p50)), unit: "ms", runs: rs.map((x) => x.p50), command: cmd });
-          figures.push({ section: "slow-cpu", what: `${what}: p99 (max ${sig(Math.max(...rs.map((x) => x.max)))} ms; longest save ${sig(Math.max(...rs.map((x) => x.longestSaveMs)))} ms)`, value: p99, unit: "ms", runs: rs.map((x) => x.p99), command: cmd });
+          const rs = repeat(() => task<Durability>(["durability", capture, "20", String(seconds), start], { prefix: cpu.prefix(percent) }), quick ? 1 : 3);
+          const what = `one core (cgroup v${cpu.version}) at ${percent} % of its time, ${label}, 20 msgs/s (DE1 rate)`;
+          const p99 = reportDurability("slow-cpu", what, `${rs[0].messages} messages, ${rs[0].saves} background saves a run`, rs, cmd);
           ratios.push({ what: `durability p99 on one core at ${percent} %, ${label} (not a target of the issue; its 150 ms ${p99 <= 150 ? "held" : "missed"})`, ratio: p99, target: "—", met: null, note: `ms, not a ratio; median of ${rs.length} runs` });
         }
       }
