@@ -42,12 +42,17 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 async function ingest(capturePath: string, mode = "full", depsDir = ""): Promise<void> {
   // "steady": the same ingest three times in this process, fresh store and journal each time, and
   // the last pass reported: a recorder runs for days, so its JIT-warm rate is what it sustains.
+  // Every pass's rate is printed too (`passRates`): how far the JIT has come after one and two passes.
   const passes = mode === "steady" ? 3 : 1;
-  for (let pass = 1; pass <= passes; pass++) await ingestOnce(capturePath, mode, pass === passes, depsDir);
+  const passRates: number[] = [];
+  for (let pass = 1; pass <= passes; pass++) passRates.push(await ingestOnce(capturePath, mode, pass === passes ? passRates : null, depsDir));
 }
 
-/** One ingest pass (see {@link ingest}); prints its figures when `report`. */
-async function ingestOnce(capturePath: string, mode: string, report: boolean, depsDir: string): Promise<void> {
+/**
+ * One ingest pass (see {@link ingest}); returns its rate, and prints its figures when `report` is
+ * given (the earlier passes' rates, printed with this one's as `passRates` when there were any).
+ */
+async function ingestOnce(capturePath: string, mode: string, report: number[] | null, depsDir: string): Promise<number> {
   // the live recorder's engine (optimized code), or with "baseline" the one-shot commands' engine,
   // or with "native" better-sqlite3 in memory under the same Store (bench only, native-engine.ts)
   const SQL = mode === "native" ? nativeEngine(depsDir) : await loadSqlJs(mode === "baseline" ? "baseline" : "optimized");
@@ -72,7 +77,10 @@ async function ingestOnce(capturePath: string, mode: string, report: boolean, de
     journal.close();
     const ms = since(t0);
     const rows = notificationRows(store);
-    if (report) print({ notifications: messages, rows, ms, rate: (messages / ms) * 1000, fsyncs, journalBytes: statSync(join(dir, "db.journal")).size });
+    const rate = (messages / ms) * 1000;
+    const passRates = report?.length ? { passRates: [...report, rate] } : {};
+    if (report) print({ notifications: messages, rows, ms, rate, fsyncs, journalBytes: statSync(join(dir, "db.journal")).size, ...passRates });
+    return rate;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
