@@ -19,8 +19,9 @@ export class ChangeEvents {
   }
 
   /**
-   * The change mark of what is served now, `SERVER/CHANGES` (sent with `/db` as `X-Pyde1-Changes`):
-   * a page holding bytes of this mark reloads only for an event of a higher count or another server.
+   * The change mark of what is served now, `SERVER/CHANGES`: sent with `/db` as `X-Pyde1-Changes`,
+   * and as `mark` in every event, spelled the same. A page holding bytes of this mark reloads only
+   * for an event of a higher count or another server.
    */
   get mark(): string {
     return `${this.server}/${this.sequence}`;
@@ -39,7 +40,7 @@ export class ChangeEvents {
       Connection: "keep-alive",
       "X-Content-Type-Options": "nosniff",
     });
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ changes: this.sequence, server: this.server })}\n\n`);
+    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ mark: this.mark })}\n\n`);
     this.clients.add(res);
     res.on("close", () => this.clients.delete(res));
   }
@@ -47,7 +48,7 @@ export class ChangeEvents {
   /** Tells every page that the database changed. */
   changed(detail: Record<string, unknown> = {}): void {
     this.sequence++;
-    this.write(`id: ${this.sequence}\nevent: changed\ndata: ${JSON.stringify({ ...detail, changes: this.sequence, server: this.server })}\n\n`);
+    this.write(`id: ${this.sequence}\nevent: changed\ndata: ${JSON.stringify({ ...detail, mark: this.mark })}\n\n`);
   }
 
   /** Ends every stream. */

@@ -6,7 +6,7 @@
 import { WorkerClient } from "./worker-client";
 import type { ProfileInfo, ShotSeries } from "./protocol";
 import { byId, el, replace } from "./dom";
-import { fetchDatabase, formatBytes, isNewer, pairFiles, readFile, type ChangeMark } from "./loader";
+import { fetchDatabase, formatBytes, isNewer, pairFiles, parseChangeMark, readFile, type ChangeMark } from "./loader";
 import { SequenceList } from "./sequence-list";
 import { ShotChart } from "./shot-chart";
 import { CompareChart } from "./compare-chart";
@@ -195,8 +195,9 @@ function followChanges(): { catchUp: () => Promise<void> } {
     const events = new EventSource("api/events");
     const heard = (e: MessageEvent) => {
       try {
-        const data = JSON.parse(String(e.data)) as { server?: unknown; changes?: unknown };
-        if (typeof data.server === "string" && typeof data.changes === "number") announced = { server: data.server, changes: data.changes };
+        const data = JSON.parse(String(e.data)) as { mark?: unknown };
+        const mark = parseChangeMark(typeof data.mark === "string" ? data.mark : null);
+        if (mark) announced = mark;
       } catch {
         return;
       }

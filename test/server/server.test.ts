@@ -173,7 +173,7 @@ describe("server", () => {
     expect(text).toContain("event: hello");
     server.notifyChanged({ sequence: "x" });
     while (!text.includes("event: changed")) text += decoder.decode((await reader.read()).value);
-    expect(text).toMatch(/event: changed\ndata: \{"sequence":"x","changes":\d+,"server":"[\w-]+"\}/);
+    expect(text).toMatch(/event: changed\ndata: \{"sequence":"x","mark":"[\w-]+\/\d+"\}/);
     controller.abort();
   });
 
@@ -209,14 +209,14 @@ describe("change marks: which changes the /db bytes hold", () => {
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
       let text = decoder.decode((await reader.read()).value);
-      expect(text).toContain(`data: {"changes":0,"server":"${server}"}`);
+      expect(text).toContain(`data: {"mark":"${first}"}`);
       const gone = sqlite3(db, "SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence LIMIT 1");
       expect(gone).toMatch(/^[0-9a-f-]{36}$/);
       sqlite3(db, `DELETE FROM sequence WHERE id = '${gone}'`);
       const after = await raw(s.url, "/db");
       expect(after.headers["x-pyde1-changes"]).toBe(`${server}/1`);
       while (!text.includes("event: changed")) text += decoder.decode((await reader.read()).value);
-      expect(text).toContain(`"changes":1,"server":"${server}"`);
+      expect(text).toContain(`"mark":"${server}/1"`);
       controller.abort();
       const SQL = await initSqlJs();
       const served = new SQL.Database(after.body);
