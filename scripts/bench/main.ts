@@ -73,6 +73,28 @@ function repeat<T>(f: () => T, n = RUNS): T[] {
   return Array.from({ length: n }, f);
 }
 
+/** A measurement run several times by {@link inTurns}. */
+interface Job {
+  runs: number;
+  run: () => unknown;
+}
+
+/**
+ * Runs several measurements in turns: round r runs, in the order given, every job that has an r-th
+ * run. A slower stretch of the machine (they last minutes here, see BENCHMARKS.md "Noise") then
+ * falls on all of them alike, and a ratio compares runs made side by side, not one job's runs
+ * against another's made minutes later. Returns each job's results in run order.
+ */
+function inTurns(jobs: Record<string, Job>, onRound: (round: number, rounds: number) => void = () => {}): Record<string, unknown[]> {
+  const results: Record<string, unknown[]> = Object.fromEntries(Object.keys(jobs).map((name) => [name, []]));
+  const rounds = Math.max(...Object.values(jobs).map((j) => j.runs));
+  for (let round = 0; round < rounds; round++) {
+    onRound(round + 1, rounds);
+    for (const [name, job] of Object.entries(jobs)) if (round < job.runs) results[name].push(job.run());
+  }
+  return results;
+}
+
 const sh = (s: string) => run("bash", ["-c", s]).stdout.trim();
 
 // ---- the machine ----
@@ -99,12 +121,12 @@ const haveNative = existsSync(join(depsDir, "better-sqlite3"));
 
 // ---- 1. recorder ingest ----
 if (only.has("ingest")) {
-  log("ingest: ours (in-process, with journal)");
   type Ingest = { notifications: number; rows: number; ms: number; rate: number; fsyncs: number };
-  const ours = repeat(() => task<Ingest>(["ingest", capture]), quick ? 1 : 5);
-  const oursRate = median(ours.map((r) => r.rate));
+  type Steady = Ingest & { passRates: number[] };
+  type Py = { notifications: number; rows: number; loop_seconds: number; total_seconds: number; rate: number; wallMs: number };
+  type Nat = { notifications: number; rowsParse: number; parseRate: number; rowsInsert: number; insertRowRate: number; insertNotificationRate: number };
+  type Ins = { rows: number; ms: number; rowRate: number };
   const cmd = "node scripts/bench.mjs --only ingest";
-  figures.push({ section: "ingest", what: `ours: recorder + Journal, sql.js compiled and warmed up as the live recorder does it (optimized code), ${ours[0].notifications} notifications → ${ours[0].rows} rows`, value: oursRate, unit: "notifications/s", runs: ours.map((r) => r.rate), command: cmd });
   const BREAKDOWN: Record<string, string> = {
     "no-journal": "breakdown: ours without the journal",
     parsed: "breakdown: ours with the capture already read and split into events (untimed)",
@@ -114,30 +136,43 @@ if (only.has("ingest")) {
     BREAKDOWN.native =
       "breakdown: ours (the same recorder, Store and Journal) on better-sqlite3 in memory instead of sql.js (bench only: scripts/bench/native-engine.ts)";
   }
+  const pyPattern = (): Py => {
+    const db = join(WORK, "py-pattern.sqlite3");
+    rmSync(db, { force: true });
+    rmSync(`${db}-wal`, { force: true });
+    rmSync(`${db}-shm`, { force: true });
+    const r = run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, db]);
+    return { ...(JSON.parse(r.stdout) as Omit<Py, "wallMs">), wallMs: r.ms };
+  };
+  // every measurement of the section in turns: the ratios compare runs made side by side
+  const jobs: Record<string, Job> = {
+    ours: { runs: quick ? 1 : 5, run: () => task<Ingest>(["ingest", capture]) },
+    python: { runs: RUNS, run: pyPattern },
+    steady: { runs: quick ? 1 : 3, run: () => task<Steady>(["ingest", capture, "steady"]) },
+    ...Object.fromEntries(
+      Object.keys(BREAKDOWN).map((mode): [string, Job] => [mode, { runs: RUNS, run: () => task<Ingest>(["ingest", capture, mode, ...(mode === "native" ? [depsDir] : [])]) }]),
+    ),
+    ...(haveNative ? { "better-sqlite3": { runs: RUNS, run: () => task<Nat>(["native", capture, SCHEMA, depsDir]) }, insert: { runs: RUNS, run: () => task<Ins>(["insert", capture]) } } : {}),
+  };
+  log(`ingest: in turns, ${Object.entries(jobs).map(([name, j]) => `${name} x${j.runs}`).join(", ")}`);
+  const results = inTurns(jobs, (round, rounds) => log(`ingest: round ${round} of ${rounds}`));
+  const ours = results.ours as Ingest[];
+  const oursRate = median(ours.map((r) => r.rate));
+  figures.push({ section: "ingest", what: `ours: recorder + Journal, sql.js compiled and warmed up as the live recorder does it (optimized code), ${ours[0].notifications} notifications → ${ours[0].rows} rows`, value: oursRate, unit: "notifications/s", runs: ours.map((r) => r.rate), command: cmd });
   const breakdown: Record<string, number> = {};
   for (const [mode, what] of Object.entries(BREAKDOWN)) {
-    const part = repeat(() => task<Ingest>(["ingest", capture, mode, ...(mode === "native" ? [depsDir] : [])]));
+    const part = results[mode] as Ingest[];
     // every variant must store what the measured ingest stores, or it measures other work
     const wrong = part.find((r) => r.rows !== ours[0].rows);
     if (wrong) throw new Error(`bench: ingest ${mode} stored ${wrong.rows} rows, the full ingest ${ours[0].rows}`);
     breakdown[mode] = median(part.map((r) => r.rate));
     figures.push({ section: "ingest", what, value: breakdown[mode], unit: "notifications/s", runs: part.map((r) => r.rate), command: `node main.mjs --task ingest CAPTURE ${mode}${mode === "native" ? " DEPS" : ""}` });
   }
-  log("ingest: python pyDE1 pattern");
-  type Py = { notifications: number; rows: number; loop_seconds: number; total_seconds: number; rate: number };
-  const py = repeat(() => {
-    const db = join(WORK, "py-pattern.sqlite3");
-    rmSync(db, { force: true });
-    rmSync(`${db}-wal`, { force: true });
-    rmSync(`${db}-shm`, { force: true });
-    const r = run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, db]);
-    return { ...(JSON.parse(r.stdout) as Py), wallMs: r.ms };
-  });
+  const py = results.python as Py[];
   const pyRate = median(py.map((r) => r.rate));
   figures.push({ section: "ingest", what: `Python pyDE1 pattern (INSERT+COMMIT per row, WAL, synchronous default), ${py[0].rows} rows`, value: pyRate, unit: "notifications/s", runs: py.map((r) => r.rate), command: `python3 scripts/bench/pyde1_pattern.py schema/v3.sql CATALOG.json CAPTURE DB` });
   ratios.push({ what: "ingest: ours / Python pattern", ratio: oursRate / pyRate, target: ">= 15x", met: oursRate / pyRate >= 15 });
-  log("ingest: ours, steady state");
-  const steady = repeat(() => task<Ingest & { passRates: number[] }>(["ingest", capture, "steady"]), quick ? 1 : 3);
+  const steady = results.steady as Steady[];
   const steadyRate = median(steady.map((r) => r.rate));
   const secondPass = steady.map((r) => r.passRates[1]);
   figures.push({ section: "ingest", what: "ours, the second pass of the same ingest in one process (the JIT part-way warm)", value: median(secondPass), unit: "notifications/s", runs: secondPass, command: "node main.mjs --task ingest CAPTURE steady (passRates)" });
@@ -145,9 +180,7 @@ if (only.has("ingest")) {
   ratios.push({ what: "ingest, steady state: ours / Python pattern", ratio: steadyRate / pyRate, target: ">= 15x", met: steadyRate / pyRate >= 15 });
   extra.pythonPatternWholeProcess = py.map((r) => r.wallMs);
   if (haveNative) {
-    log("ingest: better-sqlite3");
-    type Nat = { notifications: number; rowsParse: number; parseRate: number; rowsInsert: number; insertRowRate: number; insertNotificationRate: number };
-    const nat = repeat(() => task<Nat>(["native", capture, SCHEMA, depsDir]));
+    const nat = results["better-sqlite3"] as Nat[];
     const parseRate = median(nat.map((r) => r.parseRate));
     const insertRate = median(nat.map((r) => r.insertNotificationRate));
     figures.push({ section: "ingest", what: `better-sqlite3 12, WAL, 100-row transactions: parse the capture + insert (${nat[0].rowsParse} rows)`, value: parseRate, unit: "notifications/s", runs: nat.map((r) => r.parseRate), command: cmd });
@@ -157,8 +190,7 @@ if (only.has("ingest")) {
     ratios.push({ what: "ingest, ours on native SQLite (breakdown) / better-sqlite3 (parse + insert); not a target", ratio: breakdown.native / parseRate, target: "—", met: null });
     ratios.push({ what: "ingest, ours on native SQLite (breakdown) / Python pattern; not a target", ratio: breakdown.native / pyRate, target: "—", met: null });
     // like for like: our store's inserts of the same pre-extracted rows (no parsing, no checks, no journal)
-    type Ins = { rows: number; ms: number; rowRate: number };
-    const ins = repeat(() => task<Ins>(["insert", capture]));
+    const ins = results.insert as Ins[];
     const insRowRate = median(ins.map((r) => r.rowRate));
     const natRowRate = median(nat.map((r) => r.insertRowRate));
     figures.push({ section: "ingest", what: `ours: insert only the same ${ins[0].rows} rows (pre-extracted), sql.js with its file in memory, 100-row transactions`, value: insRowRate, unit: "rows/s", runs: ins.map((r) => r.rowRate), command: "node main.mjs --task insert CAPTURE" });
@@ -204,21 +236,32 @@ if (only.has("slow-fsync")) {
 // ---- 2. whole process record --from-capture ----
 if (only.has("record")) {
   const cli = join(ROOT, "dist/cli.js");
-  log("record: whole process (built CLI)");
+  log("record: whole process (built CLI) and the Python pattern, in turns");
   const db = join(WORK, "record.sqlite3");
   const clean = () => {
     for (const s of ["", "-wal", "-shm", ".journal", ".journal.next", ".lock"]) rmSync(db + s, { force: true });
   };
-  const ours = repeat(() => {
-    clean();
-    return run(process.execPath, [cli, "record", "--db", db, "--from-capture", capture]).ms;
+  const both = inTurns({
+    ours: {
+      runs: RUNS,
+      run: () => {
+        clean();
+        return run(process.execPath, [cli, "record", "--db", db, "--from-capture", capture]).ms;
+      },
+    },
+    python: {
+      runs: RUNS,
+      run: () => {
+        const p = join(WORK, "py-pattern.sqlite3");
+        for (const s of ["", "-wal", "-shm"]) rmSync(p + s, { force: true });
+        return run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, p]).ms;
+      },
+    },
   });
+  const ours = both.ours as number[];
+  const pyWall = both.python as number[];
+  // the database of the last `record` run
   const rows = Number(sh(`sqlite3 ${JSON.stringify(db)} "SELECT (SELECT count(*) FROM shot_sample_with_volume_update) + (SELECT count(*) FROM weight_and_flow_update)"`));
-  const pyWall = repeat(() => {
-    const p = join(WORK, "py-pattern.sqlite3");
-    for (const s of ["", "-wal", "-shm"]) rmSync(p + s, { force: true });
-    return run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, p]).ms;
-  });
   const cmd = "node dist/cli.js record --db DB --from-capture bench-data/capture-20shots-seed1.ndjson";
   const wired = rows > 0;
   figures.push({ section: "record", what: `ours: ${cmd.split(" ").slice(0, 3).join(" ")} … (start-up + record + final save)`, value: median(ours), unit: "ms", runs: ours, command: cmd, note: wired ? `${rows} shot+scale rows stored` : "the record command stored no rows: --from-capture is not wired in this build" });
@@ -406,9 +449,13 @@ if (only.has("legacy")) {
   const reps = quick ? 20 : 100;
   const ourOut = join(WORK, "legacy-ours.shot");
   const pyOut = join(WORK, "legacy-python.shot");
-  const ours = repeat(() => task<{ ms: number; firstMs: number; bytes: number }>(["legacy", path, id, String(reps), ourOut]));
   const env = { TZ: "UTC" };
-  const py = repeat(() => JSON.parse(run("python3", [join(ROOT, "scripts/bench/legacy_shot.py"), path, id, String(reps), pyOut], { env }).stdout) as { ms: number });
+  const both = inTurns({
+    ours: { runs: RUNS, run: () => task<{ ms: number; firstMs: number; bytes: number }>(["legacy", path, id, String(reps), ourOut]) },
+    python: { runs: RUNS, run: () => JSON.parse(run("python3", [join(ROOT, "scripts/bench/legacy_shot.py"), path, id, String(reps), pyOut], { env }).stdout) as { ms: number } },
+  });
+  const ours = both.ours as { ms: number; firstMs: number; bytes: number }[];
+  const py = both.python as { ms: number }[];
   const same = readFileSync(ourOut, "utf8") === readFileSync(pyOut, "utf8");
   figures.push({ section: "legacy", what: `ours: legacyShotFile, ${seconds} s shot, ${ours[0].bytes} bytes (db open, median of ${reps} after 20 warm-ups)`, value: median(ours.map((r) => r.ms)), unit: "ms", runs: ours.map((r) => r.ms), note: `first call in a fresh process ${sig(median(ours.map((r) => r.firstMs)))} ms`, command: `node main.mjs --task legacy bench-data/db-10MB.sqlite3 ${id} ${reps} OUT` });
   figures.push({ section: "legacy", what: `Python: same queries + formatting (sqlite3 module)${same ? ", byte-identical output" : ", OUTPUT DIFFERS"}`, value: median(py.map((r) => r.ms)), unit: "ms", runs: py.map((r) => r.ms), command: `python3 scripts/bench/legacy_shot.py bench-data/db-10MB.sqlite3 ${id} ${reps} OUT` });
