@@ -119,11 +119,21 @@ writeFileSync(catalogJson, JSON.stringify(Object.fromEntries(CATALOG.map((c) => 
 const depsDir = values.deps ?? join(ROOT, "node_modules/.cache/bench-deps/node_modules");
 const haveNative = existsSync(join(depsDir, "better-sqlite3"));
 
+/** What the Python pyDE1 pattern reports, with the whole process's wall time. */
+type PyPattern = { notifications: number; rows: number; loop_seconds: number; total_seconds: number; rate: number; wallMs: number };
+
+/** Runs the Python pyDE1 pattern (scripts/bench/pyde1_pattern.py) over `input` into a new database in `dir`. */
+function pythonPattern(input: string, dir = WORK): PyPattern {
+  const db = join(dir, "py-pattern.sqlite3");
+  for (const s of ["", "-wal", "-shm"]) rmSync(db + s, { force: true });
+  const r = run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, input, db]);
+  return { ...(JSON.parse(r.stdout) as Omit<PyPattern, "wallMs">), wallMs: r.ms };
+}
+
 // ---- 1. recorder ingest ----
 if (only.has("ingest")) {
   type Ingest = { notifications: number; rows: number; ms: number; rate: number; fsyncs: number };
   type Steady = Ingest & { passRates: number[] };
-  type Py = { notifications: number; rows: number; loop_seconds: number; total_seconds: number; rate: number; wallMs: number };
   type Nat = { notifications: number; rowsParse: number; parseRate: number; rowsInsert: number; insertRowRate: number; insertNotificationRate: number };
   type Ins = { rows: number; ms: number; rowRate: number };
   const cmd = "node scripts/bench.mjs --only ingest";
@@ -136,18 +146,10 @@ if (only.has("ingest")) {
     BREAKDOWN.native =
       "breakdown: ours (the same recorder, Store and Journal) on better-sqlite3 in memory instead of sql.js (bench only: scripts/bench/native-engine.ts)";
   }
-  const pyPattern = (): Py => {
-    const db = join(WORK, "py-pattern.sqlite3");
-    rmSync(db, { force: true });
-    rmSync(`${db}-wal`, { force: true });
-    rmSync(`${db}-shm`, { force: true });
-    const r = run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, db]);
-    return { ...(JSON.parse(r.stdout) as Omit<Py, "wallMs">), wallMs: r.ms };
-  };
   // every measurement of the section in turns: the ratios compare runs made side by side
   const jobs: Record<string, Job> = {
     ours: { runs: quick ? 1 : 5, run: () => task<Ingest>(["ingest", capture]) },
-    python: { runs: RUNS, run: pyPattern },
+    python: { runs: RUNS, run: () => pythonPattern(capture) },
     steady: { runs: quick ? 1 : 3, run: () => task<Steady>(["ingest", capture, "steady"]) },
     ...Object.fromEntries(
       Object.keys(BREAKDOWN).map((mode): [string, Job] => [mode, { runs: RUNS, run: () => task<Ingest>(["ingest", capture, mode, ...(mode === "native" ? [depsDir] : [])]) }]),
@@ -168,7 +170,7 @@ if (only.has("ingest")) {
     breakdown[mode] = median(part.map((r) => r.rate));
     figures.push({ section: "ingest", what, value: breakdown[mode], unit: "notifications/s", runs: part.map((r) => r.rate), command: `node main.mjs --task ingest CAPTURE ${mode}${mode === "native" ? " DEPS" : ""}` });
   }
-  const py = results.python as Py[];
+  const py = results.python as PyPattern[];
   const pyRate = median(py.map((r) => r.rate));
   figures.push({ section: "ingest", what: `Python pyDE1 pattern (INSERT+COMMIT per row, WAL, synchronous default), ${py[0].rows} rows`, value: pyRate, unit: "notifications/s", runs: py.map((r) => r.rate), command: `python3 scripts/bench/pyde1_pattern.py schema/v3.sql CATALOG.json CAPTURE DB` });
   ratios.push({ what: "ingest: ours / Python pattern", ratio: oursRate / pyRate, target: ">= 15x", met: oursRate / pyRate >= 15 });
@@ -218,9 +220,7 @@ if (only.has("slow-fsync")) {
         disk.slowSync(delay);
         type Ingest = { notifications: number; rows: number; rate: number; fsyncs: number };
         const ours = repeat(() => task<Ingest>(["ingest", prefix], { env: { TMPDIR: disk.dir } }));
-        const db = join(disk.dir, "py-pattern.sqlite3");
-        for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
-        const py = JSON.parse(run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, prefix, db]).stdout) as { rows: number; rate: number };
+        const py = pythonPattern(prefix, disk.dir);
         const oursRate = median(ours.map((r) => r.rate));
         const cmd = "node scripts/bench.mjs --only slow-fsync";
         figures.push({ section: "slow-fsync", what: `fsync ${delay} ms: ours (recorder + Journal on that folder), the first ${ours[0].notifications} notifications → ${ours[0].rows} rows, ${ours[0].fsyncs} fsyncs`, value: oursRate, unit: "notifications/s", runs: ours.map((r) => r.rate), command: cmd });
@@ -249,14 +249,7 @@ if (only.has("record")) {
         return run(process.execPath, [cli, "record", "--db", db, "--from-capture", capture]).ms;
       },
     },
-    python: {
-      runs: RUNS,
-      run: () => {
-        const p = join(WORK, "py-pattern.sqlite3");
-        for (const s of ["", "-wal", "-shm"]) rmSync(p + s, { force: true });
-        return run("python3", [join(ROOT, "scripts/bench/pyde1_pattern.py"), SCHEMA, catalogJson, capture, p]).ms;
-      },
-    },
+    python: { runs: RUNS, run: () => pythonPattern(capture).wallMs },
   });
   const ours = both.ours as number[];
   const pyWall = both.python as number[];
