@@ -44,15 +44,23 @@ async function ingest(capturePath: string, mode = "full", depsDir = ""): Promise
   // the last pass reported: a recorder runs for days, so its JIT-warm rate is what it sustains.
   // Every pass's rate is printed too (`passRates`): how far the JIT has come after one and two passes.
   const passes = mode === "steady" ? 3 : 1;
-  const passRates: number[] = [];
-  for (let pass = 1; pass <= passes; pass++) passRates.push(await ingestOnce(capturePath, mode, pass === passes ? passRates : null, depsDir));
+  const figures: IngestFigures[] = [];
+  for (let pass = 1; pass <= passes; pass++) figures.push(await ingestOnce(capturePath, mode, depsDir));
+  print({ ...figures[passes - 1], ...(passes > 1 ? { passRates: figures.map((f) => f.rate) } : {}) });
 }
 
-/**
- * One ingest pass (see {@link ingest}); returns its rate, and prints its figures when `report` is
- * given (the earlier passes' rates, printed with this one's as `passRates` when there were any).
- */
-async function ingestOnce(capturePath: string, mode: string, report: number[] | null, depsDir: string): Promise<number> {
+/** What one ingest pass measured. */
+interface IngestFigures {
+  notifications: number;
+  rows: number;
+  ms: number;
+  rate: number;
+  fsyncs: number;
+  journalBytes: number;
+}
+
+/** One ingest pass (see {@link ingest}). */
+async function ingestOnce(capturePath: string, mode: string, depsDir: string): Promise<IngestFigures> {
   // the live recorder's engine (optimized code), or with "baseline" the one-shot commands' engine,
   // or with "native" better-sqlite3 in memory under the same Store (bench only, native-engine.ts)
   const SQL = mode === "native" ? nativeEngine(depsDir) : await loadSqlJs(mode === "baseline" ? "baseline" : "optimized");
@@ -76,11 +84,7 @@ async function ingestOnce(capturePath: string, mode: string, report: number[] | 
     recorder.close("shutdown");
     journal.close();
     const ms = since(t0);
-    const rows = notificationRows(store);
-    const rate = (messages / ms) * 1000;
-    const passRates = report?.length ? { passRates: [...report, rate] } : {};
-    if (report) print({ notifications: messages, rows, ms, rate, fsyncs, journalBytes: statSync(join(dir, "db.journal")).size, ...passRates });
-    return rate;
+    return { notifications: messages, rows: notificationRows(store), ms, rate: (messages / ms) * 1000, fsyncs, journalBytes: statSync(join(dir, "db.journal")).size };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
