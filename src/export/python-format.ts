@@ -27,6 +27,17 @@ function signBit(x: number): boolean {
   return x < 0 || Object.is(x, -0);
 }
 
+/** 10^0 … 10^8: the decimals the integer path of {@link formatFixed} handles. */
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
+/** `n / unit` written with `digits` decimals, for a non-negative integer `n` and `unit` = 10^digits. */
+function fixedDigits(n: number, digits: number, unit: number): string {
+  if (digits === 0) return String(n);
+  const whole = Math.floor(n / unit);
+  const fraction = String(n - whole * unit);
+  return `${whole}.${fraction.length < digits ? "0".repeat(digits - fraction.length) + fraction : fraction}`;
+}
+
 /**
  * Python's `format(x, '.Nf')`: fixed point with `digits` decimals, rounding the exact value of
  * the double half to even. Keeps the sign of negative values that round to zero ("-0.00"),
@@ -39,8 +50,13 @@ export function formatFixed(x: number, digits: number): string {
   const abs = Math.abs(x);
   // Fast path: toFixed rounds the exact value of the double too, and differs from Python only on an
   // exact tie (it rounds up, Python to even). Anything near a tie, or too large, takes the exact path.
-  const scaledFloat = abs * 10 ** digits;
+  const unit = digits < POWERS_OF_TEN.length ? POWERS_OF_TEN[digits] : 10 ** digits;
+  const scaledFloat = abs * unit;
   if (digits <= 20 && scaledFloat < 2 ** 50 && Math.abs(scaledFloat - Math.floor(scaledFloat) - 0.5) > 1e-6) {
+    // Below 2^30 the product is within 2^-24 of the exact value (half its last bit), far inside
+    // the 1e-6 kept from a tie, so rounding it rounds the exact value: the digits of an integer,
+    // without toFixed (a shot file formats thousands of these)
+    if (scaledFloat < 2 ** 30 && digits < POWERS_OF_TEN.length) return (signBit(x) ? "-" : "") + fixedDigits(Math.round(scaledFloat), digits, unit);
     return (signBit(x) ? "-" : "") + abs.toFixed(digits);
   }
   const { mantissa, exponent } = decompose(abs);

@@ -33,6 +33,13 @@ function shotLikeNumbers(): number[] {
   const next = prng(20261129);
   const out: number[] = [0, -0, 0.5, 1.5, 2.5, 0.125, 0.375, 0.0625, 1e-4, 9.999999999999999e-5, 1e16, 9999999999999998, 1e22, 5e-324];
   const pick = (n: number) => Math.floor(next() * n);
+  // around 2^30 · 10^-digits, where formatFixed leaves its integer path for toFixed
+  for (const digits of [1, 2, 3]) {
+    for (const near of [2 ** 30 - 1, 2 ** 30 - 0.5, 2 ** 30, 2 ** 30 + 1]) {
+      const x = near / 10 ** digits;
+      out.push(x, -x, x * (1 + Number.EPSILON), x * (1 - Number.EPSILON));
+    }
+  }
   for (let i = 0; i < 4000; i++) {
     // DE1 readings are binary fixed point (U8P4, U16P8, U8P1 …): exact ties at 2 and 3 decimals occur
     const bits = [1, 4, 8, 12, 16][pick(5)];
