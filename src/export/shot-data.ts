@@ -25,10 +25,13 @@ export interface FlowWindow {
   complete: boolean;
 }
 
-/** One `shot_sample_with_volume_update` row (the DE1's ~5 Hz sample). */
+/**
+ * The columns of one `shot_sample_with_volume_update` row (the DE1's ~5 Hz sample) that the
+ * exporters write; the others (sample_time, steam_temp, the volumes by phase and by frame) are not
+ * read, so a shot file does not pay for them.
+ */
 export interface ShotSample {
   de1Time: number;
-  sampleTime: number | null;
   groupPressure: number | null;
   groupFlow: number | null;
   mixTemp: number | null;
@@ -38,11 +41,7 @@ export interface ShotSample {
   setGroupPressure: number | null;
   setGroupFlow: number | null;
   frameNumber: number | null;
-  steamTemp: number | null;
-  volumePreinfuse: number | null;
-  volumePour: number | null;
   volumeTotal: number | null;
-  volumeByFrames: string | null;
 }
 
 /** A scale reading with its own time (current weight, or average flow), from `weight_and_flow_update`. */
@@ -70,13 +69,6 @@ export interface ShotData {
 }
 
 const decoder = new TextDecoder();
-
-/** A cell as text (BLOBs decoded as UTF-8), or null. */
-function text(cell: SqlValue | undefined): string | null {
-  if (cell === null || cell === undefined) return null;
-  if (cell instanceof Uint8Array) return decoder.decode(cell);
-  return String(cell);
-}
 
 /** A cell as a number, or null when it is NULL or not numeric. */
 function num(cell: SqlValue | undefined): number | null {
@@ -142,9 +134,8 @@ export function flowWindow(db: Database, sequence: SequenceRow, options: ExportO
 export function readShotSamples(db: Database, sequenceId: string, from: number, to: number): ShotSample[] {
   const found = rows(
     db,
-    "SELECT de1_time, sample_time, group_pressure, group_flow, mix_temp, head_temp, set_mix_temp, set_head_temp, " +
-      "set_group_pressure, set_group_flow, frame_number, steam_temp, volume_preinfuse, volume_pour, volume_total, " +
-      "volume_by_frames FROM shot_sample_with_volume_update " +
+    "SELECT de1_time, group_pressure, group_flow, mix_temp, head_temp, set_mix_temp, set_head_temp, " +
+      "set_group_pressure, set_group_flow, frame_number, volume_total FROM shot_sample_with_volume_update " +
       "WHERE sequence_id = ? AND de1_time BETWEEN ? AND ?",
     [sequenceId, from, to],
   );
@@ -155,21 +146,16 @@ export function readShotSamples(db: Database, sequenceId: string, from: number, 
   if (!ordered) found.sort((a, b) => (a[0] as number) - (b[0] as number));
   return found.map((r) => ({
     de1Time: r[0] as number,
-    sampleTime: num(r[1]),
-    groupPressure: num(r[2]),
-    groupFlow: num(r[3]),
-    mixTemp: num(r[4]),
-    headTemp: num(r[5]),
-    setMixTemp: num(r[6]),
-    setHeadTemp: num(r[7]),
-    setGroupPressure: num(r[8]),
-    setGroupFlow: num(r[9]),
-    frameNumber: num(r[10]),
-    steamTemp: num(r[11]),
-    volumePreinfuse: num(r[12]),
-    volumePour: num(r[13]),
-    volumeTotal: num(r[14]),
-    volumeByFrames: text(r[15]),
+    groupPressure: num(r[1]),
+    groupFlow: num(r[2]),
+    mixTemp: num(r[3]),
+    headTemp: num(r[4]),
+    setMixTemp: num(r[5]),
+    setHeadTemp: num(r[6]),
+    setGroupPressure: num(r[7]),
+    setGroupFlow: num(r[8]),
+    frameNumber: num(r[9]),
+    volumeTotal: num(r[10]),
   }));
 }
 

@@ -12,18 +12,18 @@ describe("readShotSamples", () => {
     const db = await openRecording(SHOTS_RECORDING);
     const id = espressoIds(db)[1];
     const { start_flow: from, end_flow: to } = readSequence(db, id);
-    // de1_time out of rowid order with many ties inside the flow window; sample_time marks each row
+    // de1_time out of rowid order with many ties inside the flow window; frame_number marks each row
     db.run(
-      "UPDATE shot_sample_with_volume_update SET sample_time = rowid, " +
+      "UPDATE shot_sample_with_volume_update SET frame_number = rowid, " +
         "de1_time = ? + ((rowid * 7) % 13) * (? - ?) / 20 WHERE sequence_id = ?",
       [from, to, from, id],
     );
     const file = join(scratch(), "ties.sqlite3");
     writeFileSync(file, db.export());
-    const ours = readShotSamples(db, id, from!, to!).map((s) => s.sampleTime);
+    const ours = readShotSamples(db, id, from!, to!).map((s) => s.frameNumber);
     const sqlite = sqlite3(
       file,
-      `SELECT sample_time FROM shot_sample_with_volume_update WHERE sequence_id = '${id}' ` +
+      `SELECT frame_number FROM shot_sample_with_volume_update WHERE sequence_id = '${id}' ` +
         `AND de1_time BETWEEN ${from} AND ${to} ORDER BY de1_time`,
     )
       .split("\n")
