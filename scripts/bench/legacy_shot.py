@@ -3,7 +3,7 @@
 indent=2, RFC 2822 local time), over the same database. Written for the benchmark, not pyDE1's code.
 
 Usage: python3 legacy_shot.py DB SEQUENCE_ID REPS OUT
-Prints one JSON line: median ms of REPS runs (after 20 warm-ups, connection already open), bytes.
+Prints one JSON line: median ms of REPS runs (after 100 warm-ups, connection already open), bytes.
 """
 import email.utils
 import json
@@ -28,9 +28,8 @@ def legacy_shot_file(sid):
                      (sid,)).fetchone()
     _, profile_id, _, start, end_flow, end_seq = seq
     samples = db.execute(
-        "SELECT de1_time, sample_time, group_pressure, group_flow, mix_temp, head_temp, set_mix_temp, set_head_temp, "
-        "set_group_pressure, set_group_flow, frame_number, steam_temp, volume_preinfuse, volume_pour, volume_total, "
-        "volume_by_frames FROM shot_sample_with_volume_update "
+        "SELECT de1_time, group_pressure, group_flow, mix_temp, head_temp, set_mix_temp, set_head_temp, "
+        "set_group_pressure, set_group_flow, frame_number, volume_total FROM shot_sample_with_volume_update "
         "WHERE sequence_id = ? AND de1_time BETWEEN ? AND ? ORDER BY de1_time", (sid, start, end_flow)).fetchall()
     weights = db.execute("SELECT current_weight, current_weight_time FROM weight_and_flow_update "
                          "WHERE sequence_id = ? AND current_weight_time BETWEEN ? AND ? ORDER BY current_weight_time",
@@ -50,18 +49,18 @@ def legacy_shot_file(sid):
         lines.append(f"{name} {braced([pick(s) for s in samples])}")
 
     series("espresso_elapsed", lambda s: "{:.3f}".format(s[0] - start))
-    series("espresso_pressure", lambda s: two(s[2]))
-    series("espresso_flow", lambda s: two(s[3]))
-    series("espresso_temperature_basket", lambda s: two(s[5]))
-    series("espresso_temperature_mix", lambda s: two(s[4]))
+    series("espresso_pressure", lambda s: two(s[1]))
+    series("espresso_flow", lambda s: two(s[2]))
+    series("espresso_temperature_basket", lambda s: two(s[4]))
+    series("espresso_temperature_mix", lambda s: two(s[3]))
     lines.append("WARNING {espresso_water_dispensed scaled by 10 for legacy compatibility}")
-    series("espresso_water_dispensed", lambda s: two((s[14] or 0) / 10))
-    series("espresso_temperature_goal", lambda s: two(s[6]))
-    series("espresso_pressure_goal", lambda s: two(s[8]))
-    series("espresso_flow_goal", lambda s: two(s[9]))
-    series("espresso_frame_number", lambda s: str(int(s[10] or 0)))
-    series("espresso_state_change", lambda s: "10000000" if int(s[10] or 0) % 2 else "-10000000")
-    series("espresso_resistance", lambda s: two((s[2] or 0) / max(s[3] or 0, 0.0001) ** 2))
+    series("espresso_water_dispensed", lambda s: two((s[10] or 0) / 10))
+    series("espresso_temperature_goal", lambda s: two(s[5]))
+    series("espresso_pressure_goal", lambda s: two(s[7]))
+    series("espresso_flow_goal", lambda s: two(s[8]))
+    series("espresso_frame_number", lambda s: str(int(s[9] or 0)))
+    series("espresso_state_change", lambda s: "10000000" if int(s[9] or 0) % 2 else "-10000000")
+    series("espresso_resistance", lambda s: two((s[1] or 0) / max(s[2] or 0, 0.0001) ** 2))
 
     def before(readings):
         last = len(readings) - 1
@@ -88,7 +87,7 @@ def legacy_shot_file(sid):
 
 
 text = ""
-for _ in range(20):
+for _ in range(100):
     text = legacy_shot_file(sequence_id)
 times = []
 for _ in range(reps):
