@@ -17,7 +17,7 @@ if (args.includes("--help") || args.includes("-h")) {
 Runs the benchmarks of BENCHMARKS.md side by side with their baselines (the Python pyDE1 pattern,
 better-sqlite3, cp + sync, fs.readFile) and prints a Markdown table of figures and ratios; raw
 results go to bench-data/results.json. The first run generates the 10/100/500 MB databases into
-bench-data/ (~4 min, cached); a whole run then takes ~5 min. Do not run it beside a test suite:
+bench-data/ (~4 min, cached); a whole run then takes ~12 min. Do not run it beside a test suite:
 both share the CPU.
 
 Options:
