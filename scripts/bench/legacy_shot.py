@@ -1,6 +1,7 @@
-"""The legacy shot file in Python, as a benchmark baseline: the same queries as our exporter
-(src/export/shot-data.ts, pyDE1's) and the same formatting (Python's own '{:.2f}', json.dumps with
-indent=2, RFC 2822 local time), over the same database. Written for the benchmark, not pyDE1's code.
+"""The legacy shot file in Python, as a benchmark baseline: the rows and columns our exporter reads
+(src/export/shot-data.ts: the rows pyDE1 selects, and only the columns the file writes) and the
+same formatting (Python's own '{:.2f}', json.dumps with indent=2, RFC 2822 local time), over the
+same database. Written for the benchmark, not pyDE1's code.
 
 Usage: python3 legacy_shot.py DB SEQUENCE_ID REPS OUT
 Prints one JSON line: median ms of REPS runs (after 100 warm-ups, connection already open), bytes.

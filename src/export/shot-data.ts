@@ -126,7 +126,7 @@ export function flowWindow(db: Database, sequence: SequenceRow, options: ExportO
 }
 
 /**
- * Shot samples of a sequence with de1_time in [from, to], ordered by de1_time (pyDE1's query).
+ * Shot samples of a sequence with de1_time in [from, to], ordered by de1_time (the rows pyDE1 selects).
  * Sorted here rather than by `ORDER BY de1_time`, which made SQLite build a temporary B-tree of
  * whole rows (~10 % of a legacy shot file, BENCHMARKS.md): the rows come in the sequence index's
  * order (rowid) and the sort is stable, so ties keep that order, as SQLite's sorter leaves them.
