@@ -30,6 +30,8 @@ const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { ty
 const quick = values.quick === true;
 const only = new Set((values.only ?? "ingest,slow-fsync,record,save,open,durability,slow-cpu,legacy,viewer").split(","));
 const RUNS = quick ? 1 : 3;
+/** Runs of the noisier measurements (ingest, save, open, the legacy shot file). */
+const RUNS_LONG = quick ? 1 : 5;
 const SELF = process.argv[1];
 const SCHEMA = join(ROOT, "schema/v3.sql");
 const WORK = folder(join(DATA, "work"));
@@ -148,9 +150,9 @@ if (only.has("ingest")) {
   }
   // every measurement of the section in turns: the ratios compare runs made side by side
   const jobs: Record<string, Job> = {
-    ours: { runs: quick ? 1 : 5, run: () => task<Ingest>(["ingest", capture]) },
+    ours: { runs: RUNS_LONG, run: () => task<Ingest>(["ingest", capture]) },
     python: { runs: RUNS, run: () => pythonPattern(capture) },
-    steady: { runs: quick ? 1 : 3, run: () => task<Steady>(["ingest", capture, "steady"]) },
+    steady: { runs: RUNS, run: () => task<Steady>(["ingest", capture, "steady"]) },
     ...Object.fromEntries(
       Object.keys(BREAKDOWN).map((mode): [string, Job] => [mode, { runs: RUNS, run: () => task<Ingest>(["ingest", capture, mode, ...(mode === "native" ? [depsDir] : [])]) }]),
     ),
@@ -298,7 +300,7 @@ if (only.has("save")) {
       rmSync(copy, { force: true });
       return r;
     };
-    for (let i = 0; i < (quick ? 1 : 5); i++) {
+    for (let i = 0; i < RUNS_LONG; i++) {
       ours.push(oursSave("direct"));
       cached.push(oursSave("cached"));
       rmSync(other, { force: true });
@@ -343,7 +345,7 @@ if (only.has("open")) {
   // 500 MB would make the second reader pay for fresh memory the first did not
   const ours: Open[] = [];
   const plain: Open[] = [];
-  for (let i = 0; i < (quick ? 1 : 5); i++) {
+  for (let i = 0; i < RUNS_LONG; i++) {
     const pair = i % 2 === 0 ? (["readfile", "ours"] as const) : (["ours", "readfile"] as const);
     for (const which of pair) (which === "ours" ? ours : plain).push(task<Open>(["open", path, which]));
   }
@@ -355,7 +357,7 @@ if (only.has("open")) {
   ratios.push({ what: `open ${mb} MB: ours / fs.readFile`, ratio: openMs / readMs, target: "<= 1.5x", met: openMs / readMs <= 1.5 });
   // the first write after opening: sql.js alone grew its file by copying it whole (see growable-bytes.ts)
   type First = { ms: number; bytes: number; grownBy: number; openMaxRssKb: number; maxRssKb: number };
-  const firsts = repeat(() => task<First>(["first-write", path]), quick ? 1 : 3);
+  const firsts = repeat(() => task<First>(["first-write", path]));
   const firstCmd = `node main.mjs --task first-write bench-data/db-${mb}MB-wal/pyde1.sqlite3`;
   figures.push({ section: "open", what: `${mb} MB: first write after opening (300 shot rows in one transaction; the file grows by ${firsts[0].grownBy} bytes)`, value: median(firsts.map((r) => r.ms)), unit: "ms", runs: firsts.map((r) => r.ms), command: firstCmd });
   const peakRatio = (r: First) => (r.maxRssKb * 1024) / r.bytes;
@@ -377,20 +379,27 @@ function reportDurability(section: string, what: string, counts: string, rs: Dur
   return p99;
 }
 
+/**
+ * The durability sections' run length and starting points: a new database, and a copy of the
+ * 100 MB one (10 MB with --quick), whose saves take long enough to matter, made if missing. The
+ * sections before wrote GBs: their dirty pages go to disk now, not during the measured runs.
+ */
+async function durabilityStarts(): Promise<{ seconds: number; bigMb: number; starts: (readonly [string, string])[] }> {
+  const bigMb = quick ? 10 : 100;
+  const big = databasePath(bigMb);
+  if (!existsSync(big)) await ensureDatabases([bigMb], log);
+  spawnSync("sync");
+  return { seconds: quick ? 3 : 10, bigMb, starts: [["-", "new database"], [big, `${bigMb} MB database`]] };
+}
+
 // ---- 5. durability window ----
 if (only.has("durability")) {
-  const seconds = quick ? 3 : 10;
-  // a new database, and a copy of the 100 MB one: its saves take long enough to matter
-  const big = databasePath(quick ? 10 : 100);
-  if (!existsSync(big)) await ensureDatabases([quick ? 10 : 100], log);
-  const bigMb = quick ? 10 : 100;
-  // the sections before wrote GBs: their dirty pages go to disk now, not during the measured runs
-  spawnSync("sync");
-  for (const [start, label] of [["-", "new database"], [big, `${bigMb} MB database`]] as const) {
+  const { seconds, bigMb, starts } = await durabilityStarts();
+  for (const [start, label] of starts) {
     for (const rate of [20, 2000]) {
       log(`durability: ${rate} msgs/s for ${seconds} s, ${label}`);
       // three runs: a single stall of the disk's fsync decides one run's p99 (BENCHMARKS.md, "the disk's stalls")
-      const rs = repeat(() => task<Durability>(["durability", capture, String(rate), String(seconds), start]), quick ? 1 : 3);
+      const rs = repeat(() => task<Durability>(["durability", capture, String(rate), String(seconds), start]));
       const cmd = `node main.mjs --task durability CAPTURE ${rate} ${seconds} ${start === "-" ? "-" : `bench-data/db-${bigMb}MB.sqlite3`}`;
       const what = `${label}, ${rate} msgs/s (${rate === 20 ? "DE1 rate" : "100x"})`;
       const p99 = reportDurability("durability", what, `${rs[0].messages} messages, ${rs[0].fsyncs} fsyncs, ${rs[0].saves} background saves a run`, rs, cmd);
@@ -408,15 +417,11 @@ if (only.has("slow-cpu")) {
     figures.push({ section: "slow-cpu", what: `skipped: ${cpu.unavailable}`, value: NaN, unit: "", command: cmd });
   } else {
     try {
-      const seconds = quick ? 3 : 10;
-      const bigMb = quick ? 10 : 100;
-      const big = databasePath(bigMb);
-      if (!existsSync(big)) await ensureDatabases([bigMb], log);
-      spawnSync("sync");
+      const { seconds, starts } = await durabilityStarts();
       for (const percent of quick ? [20] : [100, 40, 20]) {
-        for (const [start, label] of [["-", "new database"], [big, `${bigMb} MB database`]] as const) {
+        for (const [start, label] of starts) {
           log(`slow-cpu: one core at ${percent} %, 20 msgs/s for ${seconds} s, ${label}`);
-          const rs = repeat(() => task<Durability>(["durability", capture, "20", String(seconds), start], { prefix: cpu.prefix(percent) }), quick ? 1 : 3);
+          const rs = repeat(() => task<Durability>(["durability", capture, "20", String(seconds), start], { prefix: cpu.prefix(percent) }));
           const what = `one core (cgroup v${cpu.version}) at ${percent} % of its time, ${label}, 20 msgs/s (DE1 rate)`;
           const p99 = reportDurability("slow-cpu", what, `${rs[0].messages} messages, ${rs[0].saves} background saves a run`, rs, cmd);
           ratios.push({ what: `durability p99 on one core at ${percent} %, ${label} (not a target of the issue; its 150 ms ${p99 <= 150 ? "held" : "missed"})`, ratio: p99, target: "—", met: null, note: `ms, not a ratio; median of ${rs.length} runs` });
@@ -444,8 +449,8 @@ if (only.has("legacy")) {
   const pyOut = join(WORK, "legacy-python.shot");
   const env = { TZ: "UTC" };
   const both = inTurns({
-    ours: { runs: quick ? 1 : 5, run: () => task<{ ms: number; firstMs: number; bytes: number }>(["legacy", path, id, String(reps), ourOut]) },
-    python: { runs: quick ? 1 : 5, run: () => JSON.parse(run("python3", [join(ROOT, "scripts/bench/legacy_shot.py"), path, id, String(reps), pyOut], { env }).stdout) as { ms: number } },
+    ours: { runs: RUNS_LONG, run: () => task<{ ms: number; firstMs: number; bytes: number }>(["legacy", path, id, String(reps), ourOut]) },
+    python: { runs: RUNS_LONG, run: () => JSON.parse(run("python3", [join(ROOT, "scripts/bench/legacy_shot.py"), path, id, String(reps), pyOut], { env }).stdout) as { ms: number } },
   });
   const ours = both.ours as { ms: number; firstMs: number; bytes: number }[];
   const py = both.python as { ms: number }[];
