@@ -187,9 +187,15 @@ export class Store {
     return this.db.export();
   }
 
+  /** The engine's `fileImage` method, when it offers one (Node's patched engine, `persist/sqljs-node.ts`). */
+  private get engineFileImage(): (() => Uint8Array) | undefined {
+    const image = (this.db as { fileImage?: unknown }).fileImage;
+    return typeof image === "function" ? (image as () => Uint8Array) : undefined;
+  }
+
   /** True when {@link fileImage} is a view of the engine's own bytes (nothing allocated), false when it is an {@link export}. */
   get fileImageIsView(): boolean {
-    return typeof (this.db as { fileImage?: unknown }).fileImage === "function";
+    return this.engineFileImage !== undefined;
   }
 
   /**
@@ -202,7 +208,7 @@ export class Store {
     if (this.transactions > 0) {
       throw new Error(`${this.file}: a file image was asked for inside a transaction; save after it commits.`);
     }
-    const image = (this.db as { fileImage?: () => Uint8Array }).fileImage;
+    const image = this.engineFileImage;
     return image ? image.call(this.db) : this.db.export();
   }
 
