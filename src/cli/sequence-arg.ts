@@ -26,7 +26,7 @@ export function resolveSequenceArg(db: Database, file: string, idOrLatest: strin
 export function sequenceError(e: unknown, file: string): unknown {
   if (e instanceof SequenceNotFoundError) {
     return new SequenceArgError(
-      `${file}: sequence '${e.sequenceId}' is not in this database. Check the id ('pyde1-store info --db ${file}' counts sequences), or use --sequence latest.`,
+      `${file}: sequence '${e.sequenceId}' is not in this database. 'pyde1-store list --db ${file}' lists the ids, or use --sequence latest.`,
     );
   }
   if (e instanceof IncompleteSequenceError) {

@@ -162,7 +162,7 @@ describe("info", () => {
 
 describe("the command line", () => {
   it("gives help for every command and exits 2 on unknown options", () => {
-    for (const c of ["init", "migrate", "info", "record"]) {
+    for (const c of ["init", "migrate", "info", "list", "record"]) {
       const r = cli([c, "--help"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: pyde1-store ${c}`);

@@ -3,6 +3,7 @@ import type { Command } from "../command";
 import { init } from "./init";
 import { migrate } from "./migrate";
 import { info } from "./info";
+import { list } from "./list";
 import { record } from "./record";
 import { serve, start } from "./serve";
 import { exportShot } from "./export";
@@ -13,4 +14,4 @@ import { upload } from "./upload";
 import { profileAdd, profileImport, profileList, profileShow, profileUpload } from "./profile";
 
 /** The commands. */
-export const COMMANDS: Command[] = [start, init, migrate, info, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, archive, replay, upload, serve];
+export const COMMANDS: Command[] = [start, init, migrate, info, list, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, archive, replay, upload, serve];
