@@ -32,7 +32,8 @@ over OUT, so a failed export never leaves half a file.
 
 Options:
   --db FILE             the database to read
-  --sequence ID|latest  the sequence id, or 'latest' for the newest Espresso sequence
+  --sequence ID|latest  the sequence id ('pyde1-store list' shows them), or 'latest' for
+                        the newest Espresso sequence
   --format F            legacy, json or csv
   -o, --output OUT      write to OUT instead of standard output
   --partial             export a sequence that has not finished (no end_flow yet) with what there is

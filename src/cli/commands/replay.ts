@@ -21,7 +21,8 @@ is moved by the same offset so the first message happens now; messages are paced
 
 Options:
   --db FILE              the database to read
-  --sequence ID|latest   the sequence, or 'latest' for the newest Espresso sequence
+  --sequence ID|latest   the sequence id ('pyde1-store list' shows them), or 'latest'
+                         for the newest Espresso sequence
   --broker URL           the MQTT broker, e.g. mqtt://localhost:1883 (user:password@ allowed)
   --topic-root R         topic root (default pyDE1; use another to keep a recorder on pyDE1/# out)
   --speed X              X times real time (default 1); 0 sends as fast as possible

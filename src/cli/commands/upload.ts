@@ -21,7 +21,8 @@ is skipped, saying why; --force uploads it anyway. Prints the id the server give
 
 Options:
   --db FILE              the database to read
-  --sequence ID|latest   the sequence, or 'latest' for the newest Espresso sequence
+  --sequence ID|latest   the sequence id ('pyde1-store list' shows them), or 'latest'
+                         for the newest Espresso sequence
   --url URL              the visualizer, e.g. https://visualizer.coffee (/api/shots/upload is added)
   --user U               your visualizer user (e-mail)
   --password P           your visualizer password
