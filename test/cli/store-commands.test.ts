@@ -5,6 +5,8 @@ import { FIXTURES, scratch } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 
 const schemaFile = (n: string) => join(FIXTURES, "schemas", n);
+/** How many of the three tables schema v3 added a file holds. */
+const V3_TABLES_SQL = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('device_availability', 'scale_change', 'bluedot_update')";
 
 describe("init", () => {
   it("creates a v3 database that the native sqlite3 reads, with a rollback-journal header", () => {
@@ -139,9 +141,30 @@ describe("info", () => {
     copyFileSync(db, other);
     copyFileSync(`${db}-wal`, `${other}-wal`);
     for (const [t, n] of Object.entries(info.tables)) expect(sqlite3(other, `SELECT count(*) FROM ${t}`)).toBe(String(n));
+    // pyDE1 2.0's file says user_version 2 but holds the v3 tables
+    expect(sqlite3(other, V3_TABLES_SQL)).toBe("3");
+    expect(info.schema_version).toBe(3);
     expect(Buffer.compare(readFileSync(db), before[0])).toBe(0);
     expect(Buffer.compare(readFileSync(`${db}-wal`), before[1])).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["pyde1.sqlite3", "pyde1.sqlite3-wal"]);
+  });
+
+  it("tells the schema version by the tables: pyDE1's v1 and v2 files, and its v3 file that says 2", () => {
+    for (const [name, user, tables] of [
+      ["pyde1-schema-001.sqlite3", 1, 1],
+      ["pyde1-schema-002.sqlite3", 2, 2],
+      ["pyde1-schema-003-as-shipped.sqlite3", 2, 3],
+    ] as const) {
+      const db = join(scratch(), name);
+      copyFileSync(schemaFile(name), db);
+      expect(sqlite3(db, "PRAGMA user_version")).toBe(String(user));
+      expect(sqlite3(db, V3_TABLES_SQL)).toBe(tables === 3 ? "3" : "0");
+      const json = JSON.parse(cli(["info", "--db", db, "--json"]).stdout);
+      expect([json.user_version, json.schema_version]).toEqual([user, tables]);
+      const text = cli(["info", "--db", db]).stdout;
+      if (user === tables) expect(text).toMatch(new RegExp(`user_version ${user}\n`));
+      else expect(text).toContain(`user_version ${user} (schema v${tables}: pyDE1 2.0 writes 2 into its v3 files)`);
+    }
   });
 
   it("prints a readable table without --json", () => {
