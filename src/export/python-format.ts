@@ -50,13 +50,14 @@ export function formatFixed(x: number, digits: number): string {
   const abs = Math.abs(x);
   // Fast path: toFixed rounds the exact value of the double too, and differs from Python only on an
   // exact tie (it rounds up, Python to even). Anything near a tie, or too large, takes the exact path.
-  const unit = digits < POWERS_OF_TEN.length ? POWERS_OF_TEN[digits] : 10 ** digits;
+  const tabled = digits < POWERS_OF_TEN.length;
+  const unit = tabled ? POWERS_OF_TEN[digits] : 10 ** digits;
   const scaledFloat = abs * unit;
   if (digits <= 20 && scaledFloat < 2 ** 50 && Math.abs(scaledFloat - Math.floor(scaledFloat) - 0.5) > 1e-6) {
     // Below 2^30 the product is within 2^-24 of the exact value (half its last bit), far inside
     // the 1e-6 kept from a tie, so rounding it rounds the exact value: the digits of an integer,
     // without toFixed (a shot file formats thousands of these)
-    if (scaledFloat < 2 ** 30 && digits < POWERS_OF_TEN.length) return (signBit(x) ? "-" : "") + fixedDigits(Math.round(scaledFloat), digits, unit);
+    if (tabled && scaledFloat < 2 ** 30) return (signBit(x) ? "-" : "") + fixedDigits(Math.round(scaledFloat), digits, unit);
     return (signBit(x) ? "-" : "") + abs.toFixed(digits);
   }
   const { mantissa, exponent } = decompose(abs);
