@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs the system programs the tests drive for real (the sqlite3 CLI, the
 # mosquitto broker, Debian's chromium, util-linux's fincore, python3-fusepy for a FUSE file system whose
-# fsync fails on demand) when missing, builds dist/, then runs vitest.
+# fsync fails on demand, systemd's systemd-analyze) when missing, builds dist/, then runs vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,8 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v fincore >/dev/null 2>&1 || need+=(util-linux-extra)
+# systemd's unit checker, for the unit scripts/service.mjs prints
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # Debian's own python (not one first on PATH) runs test/support/faulty-fs.py
 /usr/bin/python3 -c "import fusepy" >/dev/null 2>&1 || need+=(python3-fusepy)
 if [ ${#need[@]} -gt 0 ]; then
