@@ -100,6 +100,21 @@ describe("upload", () => {
     expect(req.parts[0].body).toBe(exported.stdout);
   });
 
+  it("takes the password from PYDE1_STORE_VISUALIZER_PASSWORD when --password is not given, and asks for one when neither is", async () => {
+    const db = copyThreeShots();
+    const args = uploadArgs(db, "latest").slice(0, -2); // without --password P
+    received.length = 0;
+    const r = await cliAsync(args, { PYDE1_STORE_VISUALIZER_PASSWORD: PASSWORD });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(received).toHaveLength(1);
+    expect(received[0].authorization).toBe(`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`);
+    const none = await cliAsync(args, { PYDE1_STORE_VISUALIZER_PASSWORD: "" });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/give --password P, or set PYDE1_STORE_VISUALIZER_PASSWORD/);
+    expect(received).toHaveLength(1);
+  });
+
   it("says why the server refused: wrong credentials, one line naming the URL", async () => {
     const db = copyThreeShots();
     const r = await cliAsync(uploadArgs(db, "latest", "wrong"));

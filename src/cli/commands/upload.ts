@@ -1,6 +1,6 @@
 /** `pyde1-store upload`: send one shot's legacy shot file to visualizer.coffee. */
 import type { Command } from "../command";
-import { required } from "../command";
+import { optional, required, UsageError } from "../command";
 import { closeRead, openForRead } from "../open-db";
 import { resolveSequenceArg, sequenceError } from "../sequence-arg";
 import { legacyShotFile } from "../../export/legacy-shot";
@@ -11,7 +11,7 @@ import { uploadShot, uploadSkipReason, uploadUrl } from "../../export/visualizer
 export const upload: Command = {
   name: "upload",
   summary: "upload a shot's legacy shot file to visualizer.coffee",
-  help: `Usage: pyde1-store upload --db FILE --sequence ID|latest --url URL --user U --password P [--force]
+  help: `Usage: pyde1-store upload --db FILE --sequence ID|latest --url URL --user U [--password P] [--force]
 
 Reads FILE (a live pyDE1 file's -wal is applied, nothing is written) and POSTs the sequence's
 legacy shot file (as 'pyde1-store export --format legacy' writes it) to URL's /api/shots/upload as
@@ -25,7 +25,8 @@ Options:
                          for the newest Espresso sequence
   --url URL              the visualizer, e.g. https://visualizer.coffee (/api/shots/upload is added)
   --user U               your visualizer user (e-mail)
-  --password P           your visualizer password
+  --password P           your visualizer password (better: PYDE1_STORE_VISUALIZER_PASSWORD in the
+                         environment, which other users cannot read in the process list)
   --force                upload even a shot with less than 10 s of flow
   -h, --help             show this help`,
   options: {
@@ -41,7 +42,8 @@ Options:
     const sequence = required(args, "sequence");
     const url = required(args, "url");
     const user = required(args, "user");
-    const password = required(args, "password");
+    const password = optional(args, "password") ?? process.env.PYDE1_STORE_VISUALIZER_PASSWORD;
+    if (!password) throw new UsageError("give --password P, or set PYDE1_STORE_VISUALIZER_PASSWORD (which keeps it out of the process list)");
     const ps = await openForRead(path);
     let id: string;
     let shotText: string;
