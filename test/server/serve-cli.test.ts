@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { networkInterfaces } from "node:os";
 import { FIXTURES, ROOT, scratch, sequenceIdsOf, SHOTS_RECORDING } from "../support/paths";
 import { cli } from "../support/cli";
 import { ensureBuilt } from "../viewer/browser";
@@ -71,6 +72,35 @@ it("takes --db, --host and --port from the environment and the config file, as '
     expect(served).not.toContain(":8080/"); // the config file's port 0: a free one
     const base = /(http:\S+\/) for/.exec(served)![1];
     expect(((await (await fetch(`${base}api/sequences`)).json()) as unknown[]).length).toBe(sequenceIdsOf(SHOTS_RECORDING).length);
+  } finally {
+    other.kill("SIGTERM");
+  }
+});
+
+it("on every interface (--host 0.0.0.0), also prints the URLs other computers use, and answers at each", async () => {
+  const lan = Object.values(networkInterfaces())
+    .flatMap((a) => a ?? [])
+    .filter((a) => !a.internal && a.family === "IPv4")
+    .map((a) => a.address);
+  const other = spawn(process.execPath, [join(ROOT, "dist/cli.js"), "serve", "--db", db, "--host", "0.0.0.0", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let out = "";
+    other.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 20_000;
+    // with no network address but loopback, there is no second line: give it a moment to show
+    const started = () => /^serving http:\/\/0\.0\.0\.0:(\d+)\/ for .*\n/m.test(out) && (lan.length === 0 || /from other computers: .*\n/.test(out));
+    while (!started()) {
+      if (other.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (lan.length === 0) await new Promise((r) => setTimeout(r, 300));
+    const port = /^serving http:\/\/0\.0\.0\.0:(\d+)\//m.exec(out)![1];
+    const listed = /^ {2}from other computers: (.*)$/m.exec(out)?.[1].split(", ") ?? [];
+    expect(listed).toEqual(lan.map((a) => `http://${a}:${port}/`));
+    for (const base of listed) {
+      // a browser elsewhere sends the address it used as Host: a server open to the network answers it
+      expect(((await (await fetch(`${base}api/sequences`)).json()) as unknown[]).length).toBe(sequenceIdsOf(SHOTS_RECORDING).length);
+    }
   } finally {
     other.kill("SIGTERM");
   }

@@ -3,6 +3,7 @@ import type { Command, Parsed } from "../command";
 import { UsageError } from "../command";
 import { FileSource, StoreSource, startServer, type DatabaseSource } from "../../server";
 import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
+import { networkUrls } from "../network-urls";
 import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, SAVE_HELP, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
 
 /** Checks a --port value. */
@@ -16,6 +17,8 @@ function portOf(text: string): number {
 async function serveUntilSignal(source: DatabaseSource, host: string, port: number, recording: RunningRecording | null, label: string): Promise<number> {
   const server = await startServer({ source, host, port, pollMs: recording ? 0 : undefined });
   console.log(`serving ${server.url} for ${label}`);
+  const others = networkUrls(host, server.port);
+  if (others.length > 0) console.log(`  from other computers: ${others.join(", ")}`);
   // open pages are told when a save (a completed shot) happened
   if (recording) recording.onSaved = (reason) => server.notifyChanged({ reason });
   await untilSignal();
@@ -56,7 +59,8 @@ ${SERVE_ROUTES}
 
 Options:
   --db FILE     the database to show (default ./data/pyde1.sqlite3, where 'start' records)
-  --host HOST   address to listen on (default 127.0.0.1: this computer only)
+  --host HOST   address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: your
+                network too, and the URLs other computers use are printed)
   --port N      port (default 8080; 0 picks a free one)
   --record      also record, with these options (as 'pyde1-store record'):
 ${LIVE_OPTIONS_HELP}
@@ -91,7 +95,8 @@ A missing broker is retried with a status line; Ctrl-C saves and exits.
 
 Options:
 ${LIVE_OPTIONS_HELP}
-  --host HOST          address to listen on (default 127.0.0.1: this computer only)
+  --host HOST          address to listen on (default 127.0.0.1: this computer only; 0.0.0.0:
+                       your network too, and the URLs other computers use are printed)
   --port N             port (default 8080; 0 picks a free one)
   -h, --help           show this help
 
