@@ -1,4 +1,4 @@
-// Builds dist/: the CLI for Node (dist/cli.js) and the browser viewer (dist/viewer/).
+// Builds dist/: the CLI for Node (dist/cli.js, which loads dist/cli-main.js) and the browser viewer (dist/viewer/).
 // Run by `npm install` (prepare) and `npm run build`. The viewer build uses platform "browser",
 // so any `node:*` import reaching browser-safe code fails the build.
 import { build } from "esbuild";
@@ -14,9 +14,20 @@ const require = createRequire(import.meta.url);
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
+// dist/cli.js checks the Node.js version and then loads dist/cli-main.js, the bundled command line
+// (whose imports an older Node.js cannot even link)
+await build({
+  entryPoints: [join(root, "src/cli/launch.ts")],
+  outfile: join(dist, "cli.js"),
+  platform: "node",
+  format: "esm",
+  target: "node16",
+  banner: { js: "#!/usr/bin/env node" },
+  logLevel: "warning",
+});
 await build({
   entryPoints: [join(root, "src/cli/main.ts")],
-  outfile: join(dist, "cli.js"),
+  outfile: join(dist, "cli-main.js"),
   bundle: true,
   platform: "node",
   format: "esm",
@@ -25,7 +36,6 @@ await build({
   // where importing the package loads all of its 280 KB build (~25 ms on every command's start).
   external: ["sql.js", "mqtt"],
   mainFields: ["module", "main"], // hash-wasm's ES build, which esbuild can tree-shake
-  banner: { js: "#!/usr/bin/env node" },
   loader: { ".sql": "text" },
   sourcemap: true,
   logLevel: "warning",

@@ -21,12 +21,12 @@ function newest(path: string): number {
   return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
 }
 
-/** What the bundles the tests use are made of (the viewer bundle, and `serve` in dist/cli.js). */
+/** What the bundles the tests use are made of (the viewer bundle, and `serve` in dist/cli-main.js). */
 const BUNDLE_SOURCES = ["src/viewer", "src/store", "src/export", "src/catalog.ts", "src/server", "src/cli/commands/serve.ts", "scripts/build.mjs"];
 
 /** True when dist/ is newer than every source the tests' bundles are made of. */
 function fresh(): boolean {
-  const built = Math.min(newest(join(VIEWER_DIR, "main.js")), newest(join(VIEWER_DIR, "worker.js")), newest(join(ROOT, "dist/cli.js")));
+  const built = Math.min(newest(join(VIEWER_DIR, "main.js")), newest(join(VIEWER_DIR, "worker.js")), newest(join(ROOT, "dist/cli-main.js")));
   return built > 0 && built >= Math.max(...BUNDLE_SOURCES.map((p) => newest(join(ROOT, p))));
 }
 
