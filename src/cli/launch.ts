@@ -16,3 +16,5 @@ if (major < NEEDED[0] || (major === NEEDED[0] && minor < NEEDED[1])) {
 }
 const main = "./cli-main.js"; // a name, not a literal import: the bundle is loaded only after the check
 await import(main);
+
+export {}; // an ES module (for the top-level await), exporting nothing

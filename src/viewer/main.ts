@@ -59,7 +59,7 @@ async function open(name: string, db: ArrayBuffer, wal: ArrayBuffer | null): Pro
     opened++;
     errorBox.hidden = true;
     document.body.classList.add("has-db");
-    replace(byId("db-name"), el("strong", {}, result.name), ` · ${formatBytes(result.bytes)} · schema v${result.userVersion}`, result.wal !== "none" ? ` · -wal ${result.wal}` : "");
+    replace(byId("db-name"), el("strong", {}, result.name), ` · ${formatBytes(result.bytes)} · schema v${result.schemaVersion}${result.schemaVersion === result.userVersion ? "" : ` (user_version ${result.userVersion})`}`, result.wal !== "none" ? ` · -wal ${result.wal}` : "");
     byId("db-name").title = result.name;
     list.set(result.sequences);
     status.textContent = `${result.sequences.length} sequence${result.sequences.length === 1 ? "" : "s"}, opened in ${(performance.now() - started).toFixed(0)} ms`;

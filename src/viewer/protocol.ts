@@ -66,7 +66,10 @@ export interface DownloadFile {
 export interface OpenResult {
   name: string;
   bytes: number;
+  /** `PRAGMA user_version` as the file says */
   userVersion: number;
+  /** the schema version its tables are (pyDE1 2.0's v3 files say user_version 2) */
+  schemaVersion: number;
   /** what happened to the `-wal` given with it */
   wal: string;
   sequences: SequenceItem[];

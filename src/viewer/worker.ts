@@ -6,6 +6,7 @@ import type { Database, SqlJsStatic } from "sql.js";
 import { loadSqlJs } from "../store/sqljs";
 import { applyWal } from "../store/wal";
 import { asRollbackJournal, isSqlite } from "../store/store";
+import { inspectSchema } from "../store/schema";
 import { legacyShotFile, jsonShotFile, shotCsv } from "../export";
 import { listSequences, profileInfo, shotSeries } from "./queries";
 import { runSql } from "./sql-console-query";
@@ -59,7 +60,13 @@ const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Re
     attached = [];
     db = next;
     const userVersion = Number(db.exec("PRAGMA user_version")[0].values[0][0]);
-    return { name, bytes: prepared.bytes.length, userVersion, wal: prepared.wal, sequences: listSequences(db) };
+    let schemaVersion = userVersion;
+    try {
+      schemaVersion = inspectSchema(db, name).version; // pyDE1 2.0's v3 files say user_version 2
+    } catch {
+      // a version this code does not know: shown as the file says
+    }
+    return { name, bytes: prepared.bytes.length, userVersion, schemaVersion, wal: prepared.wal, sequences: listSequences(db) };
   },
   sequences: () => listSequences(current()),
   shot: ({ id }) => shotSeries(current(), id),

@@ -66,6 +66,10 @@ describe.each(cases)("viewer with $name", ({ name, file }) => {
   const sequences = countWithSqlite(db, "SELECT count(*) FROM sequence WHERE id <> 'dummy'");
   const allRows = countWithSqlite(db, "SELECT count(*) FROM sequence");
   const newest = countWithSqlite(db, "SELECT count(*) FROM sequence WHERE id <> 'dummy' AND start_flow IS NOT NULL");
+  // pyDE1 2.0's files say user_version 2 but hold schema 3's tables: the header names both
+  const userVersion = countWithSqlite(db, "PRAGMA user_version");
+  const v3Tables = countWithSqlite(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('device_availability', 'scale_change', 'bluedot_update')");
+  const schemaText = userVersion === 2 && v3Tables === 3 ? "schema v3 (user_version 2)" : `schema v${userVersion}`;
   let server: RunningServer;
 
   beforeAll(async () => {
@@ -110,6 +114,7 @@ describe.each(cases)("viewer with $name", ({ name, file }) => {
     await page.waitForFunction(() => (window as unknown as { pyde1Viewer: { opened: number } }).pyde1Viewer.opened === 2);
     await waitForRows(page, sequences);
     expect(await page.textContent("#db-name")).toContain("pyde1.sqlite3");
+    expect(await page.textContent("#db-name")).toContain(` · ${schemaText}`);
     if (files.length === 2) expect(await page.textContent("#db-name")).toContain("-wal applied");
     expect(errors).toEqual([]);
     await page.close();
