@@ -1,4 +1,4 @@
-/** The addresses other computers reach a server at, when it listens on every interface. */
+/** The addresses other computers reach a server at, when it listens on every interface; and whether none can. */
 import { networkInterfaces } from "node:os";
 
 /**
@@ -17,4 +17,9 @@ export function networkUrls(host: string, port: number): string[] {
     }
   }
   return urls;
+}
+
+/** True for a host only this computer reaches (127.x.x.x, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

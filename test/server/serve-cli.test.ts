@@ -11,6 +11,7 @@ import { ensureBuilt } from "../viewer/browser";
 const db = join(scratch("pyde1-serve-cli-"), "pyde1.sqlite3");
 let child: ChildProcess;
 let url = "";
+let servedOut = "";
 
 beforeAll(async () => {
   ensureBuilt();
@@ -20,6 +21,7 @@ beforeAll(async () => {
     let out = "";
     child.stdout!.on("data", (c: Buffer) => {
       out += c.toString();
+      servedOut = out;
       const m = /serving (http:\/\/127\.0\.0\.1:\d+\/) for (.*)\n/.exec(out);
       if (m) done(m[1]);
     });
@@ -36,6 +38,12 @@ it("prints its URL and serves the viewer, /db and the API", async () => {
   expect((await fetch(`${url}main.js`)).status).toBe(200);
   expect((await fetch(`${url}sql-wasm.wasm`)).headers.get("content-type")).toBe("application/wasm");
   expect(((await (await fetch(`${url}api/sequences`)).json()) as unknown[]).length).toBe(sequenceIdsOf(SHOTS_RECORDING).length);
+});
+
+it("on 127.0.0.1 (the default) says that only this computer can open it, and how to open it to the network", async () => {
+  const deadline = Date.now() + 10_000;
+  while (!servedOut.includes("\n  only this") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(servedOut).toMatch(/^serving http:\/\/127\.0\.0\.1:\d+\/ for .*\n {2}only this computer can open it; --host 0\.0\.0\.0 opens it to your network too\n/);
 });
 
 it("stops on SIGTERM with exit code 0", async () => {

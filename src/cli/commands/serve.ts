@@ -3,7 +3,7 @@ import type { Command, Parsed } from "../command";
 import { UsageError } from "../command";
 import { FileSource, StoreSource, startServer, type DatabaseSource } from "../../server";
 import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
-import { networkUrls } from "../network-urls";
+import { isLoopback, networkUrls } from "../network-urls";
 import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, SAVE_HELP, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
 
 /** Checks a --port value. */
@@ -19,6 +19,7 @@ async function serveUntilSignal(source: DatabaseSource, host: string, port: numb
   console.log(`serving ${server.url} for ${label}`);
   const others = networkUrls(host, server.port);
   if (others.length > 0) console.log(`  from other computers: ${others.join(", ")}`);
+  else if (isLoopback(host)) console.log("  only this computer can open it; --host 0.0.0.0 opens it to your network too");
   // open pages are told when a save (a completed shot) happened
   if (recording) recording.onSaved = (reason) => server.notifyChanged({ reason });
   await untilSignal();
