@@ -1,7 +1,8 @@
 /** `pyde1-store serve` as a user runs it: prints its URL, answers, refuses bad options, stops on SIGTERM. */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { networkInterfaces } from "node:os";
 import { FIXTURES, ROOT, scratch, sequenceIdsOf, SHOTS_RECORDING } from "../support/paths";
@@ -111,5 +112,25 @@ it("on every interface (--host 0.0.0.0), also prints the URLs other computers us
     }
   } finally {
     other.kill("SIGTERM");
+  }
+});
+
+it("a port already taken: one line naming it and the fix, exit 1; start creates and locks nothing", async () => {
+  const taken = createServer();
+  await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const dir = scratch();
+    const started = cli(["start", "--db", join(dir, "new.sqlite3"), "--port", String(port), "--broker", "mqtt://127.0.0.1:9"]);
+    const served = cli(["serve", "--db", db, "--port", String(port)]);
+    for (const r of [started, served]) {
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`127.0.0.1:${port} is already in use`);
+      expect(r.stderr).toContain("choose another port with --port N");
+    }
+    expect(readdirSync(dir)).toEqual([]); // no database, journal or lock left behind
+  } finally {
+    await new Promise((done) => taken.close(done));
   }
 });

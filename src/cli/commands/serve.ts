@@ -1,9 +1,9 @@
 /** `pyde1-store serve` and `pyde1-store start`: the shot viewer, optionally recording in the same process. */
 import type { Command, Parsed } from "../command";
 import { UsageError } from "../command";
-import { FileSource, StoreSource, startServer, type DatabaseSource } from "../../server";
+import { FileSource, StoreSource, startServer, type DatabaseSource, type RunningServer } from "../../server";
 import { resolveSettings, settingOptions, SETTINGS_HELP } from "../settings";
-import { isLoopback, networkUrls } from "../network-urls";
+import { checkListen, isLoopback, listenError, networkUrls } from "../listen-address";
 import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, SAVE_HELP, startLiveRecording, untilSignal, type RunningRecording } from "../live-recording";
 
 /** Checks a --port value. */
@@ -15,7 +15,13 @@ function portOf(text: string): number {
 
 /** Serves `source` until SIGINT/SIGTERM; with `recording`, also stops it (saving) at the end. */
 async function serveUntilSignal(source: DatabaseSource, host: string, port: number, recording: RunningRecording | null, label: string): Promise<number> {
-  const server = await startServer({ source, host, port, pollMs: recording ? 0 : undefined });
+  let server: RunningServer;
+  try {
+    server = await startServer({ source, host, port, pollMs: recording ? 0 : undefined });
+  } catch (e) {
+    if (recording) await recording.stop(); // saved, and its lock released
+    throw listenError(e, host, port);
+  }
   console.log(`serving ${server.url} for ${label}`);
   const others = networkUrls(host, server.port);
   if (others.length > 0) console.log(`  from other computers: ${others.join(", ")}`);
@@ -32,6 +38,7 @@ async function serveUntilSignal(source: DatabaseSource, host: string, port: numb
 async function serveRecording(args: Parsed): Promise<number> {
   const s = resolveSettings(args, ["host", "port"]);
   const port = portOf(s.port!);
+  await checkListen(s.host!, port); // before the recorder creates or locks anything
   const recording = await startLiveRecording(liveSettings(args, consoleLog(args.values.verbose === true)));
   const name = recording.durable.ps.persistence.name;
   return serveUntilSignal(new StoreSource(name, () => recording.store), s.host!, port, recording, `${name} (recording)`);
