@@ -26,9 +26,12 @@ export async function openForWrite(path: string, options: { create?: boolean; up
 /** Opens FILE to read it, with a live writer's `-wal` applied; never writes to it. */
 export async function openForRead(path: string): Promise<PersistentStore> {
   if (!existsSync(path)) throw new StoreError(path, `${path}: no such file. Check the path.`);
-  if (statSync(path).size === 0) throw new StoreError(path, `${path}: the file is empty, not a pyDE1 database.`);
+  const file = FilePersistence.open(path, { mode: "read" }); // refuses a folder
+  if (statSync(path).size === 0) {
+    await file.close();
+    throw new StoreError(path, `${path}: the file is empty, not a pyDE1 database.`);
+  }
   const SQL = await loadNodeSqlJs();
-  const file = FilePersistence.open(path, { mode: "read" });
   return PersistentStore.open(SQL, file, { upgrade: false });
 }
 

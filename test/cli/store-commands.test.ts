@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { FIXTURES, scratch } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 
@@ -207,5 +207,47 @@ describe("the command line", () => {
     expect(r.stderr).toMatch(/0 events, 0 notifications accepted, 0 rejected, 0 sequences, 0 rows/);
     expect(sqlite3(db, "PRAGMA user_version")).toBe("3");
     expect(readdirSync(dir).filter((f) => f.endsWith(".backup"))).toHaveLength(1);
+  });
+});
+
+describe("settings checked before anything is opened", () => {
+  it("a broker or pyDE1 URL that is not one: exit 2, one line naming the setting and an example, no file made", () => {
+    const dir = scratch();
+    const db = join(dir, "new.sqlite3");
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [["--broker", "htp:/bad"], {}, /the broker \(--broker, PYDE1_STORE_BROKER or "broker" in the config file\) must be a URL such as mqtt:\/\/localhost:1883 .*not 'htp:\/bad'/],
+      [["--broker", "localhost:1883"], {}, /must be a URL such as mqtt:\/\/localhost:1883 .*not 'localhost:1883'/],
+      [["--broker", "mqtt://127.0.0.1:99999"], {}, /not 'mqtt:\/\/127\.0\.0\.1:99999'/],
+      [[], { PYDE1_STORE_BROKER: "broker.local" }, /the broker .* not 'broker\.local'/],
+      [["--broker", "mqtt://127.0.0.1:9", "--pyde1-http", "localhost:1234"], {}, /pyDE1's HTTP API \(--pyde1-http.*\) must be a URL such as http:\/\/localhost:1234 \(http, https\), not 'localhost:1234'/],
+    ];
+    for (const [args, env, message] of cases) {
+      for (const command of ["record", "start"]) {
+        const r = cli([command, "--db", db, ...(command === "start" ? ["--port", "0"] : []), ...args], { PYDE1_STORE_CONFIG: "", ...env });
+        expect(r.code, `${command} ${args.join(" ")}`).toBe(2);
+        expect(r.stderr.trim().split("\n")).toHaveLength(1);
+        expect(r.stderr).toMatch(message);
+      }
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a folder given as the database: one line saying so and the file's path to give, nothing made in it", () => {
+    const dir = scratch();
+    const cases = [
+      ["record", "--broker", "mqtt://127.0.0.1:9"],
+      ["start", "--port", "0", "--broker", "mqtt://127.0.0.1:9"],
+      ["info"],
+      ["list"],
+      ["migrate"],
+      ["export", "--sequence", "latest", "--format", "csv"],
+    ];
+    for (const [command, ...rest] of cases) {
+      const r = cli([command, "--db", dir, ...rest]);
+      expect(r.code, command).toBe(1);
+      expect(r.stderr.trim()).toBe(`pyde1-store ${command}: ${dir}: is a folder, not a database file. Give the file's path, e.g. ${join(dir, "pyde1.sqlite3")}.`);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(join(dir, ".."))).not.toContain(`${basename(dir)}.lock`);
   });
 });

@@ -132,6 +132,9 @@ export class FilePersistence implements Persistence {
    * one is {@link LockedError}) and removes `<file>.tmp-<pid>` files left by dead processes.
    */
   static open(path: string, options: FileOptions): FilePersistence {
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      throw new StoreError(path, `${path}: is a folder, not a database file. Give the file's path, e.g. ${join(path, "pyde1.sqlite3")}.`);
+    }
     const p = new FilePersistence(resolve(path), options.mode);
     if (options.mode === "write") {
       p.refuseForeignWriter();
