@@ -12,7 +12,8 @@ import { recordLive, type LiveRecording } from "../ingest/run-live";
 import type { SequenceInfo, CloseReason } from "../recorder/recorder";
 import type { Log } from "../recorder/log";
 import type { Store } from "../store/store";
-import { numberOption, optional, UsageError, type OptionSpec, type Parsed } from "./command";
+import { numberOption, optional, type OptionSpec, type Parsed } from "./command";
+import { BROKER_SCHEMES, checkUrl, HTTP_SCHEMES } from "./url-setting";
 import { resolveSettings, settingOptions } from "./settings";
 
 /** The settings a live recording reads (flags, environment, config file, defaults). */
@@ -56,32 +57,12 @@ export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default .
   --config FILE        JSON config file (default /usr/local/etc/pyde1/pyde1-store.conf)
   --verbose            also log debug lines`;
 
-/** URL schemes the MQTT client connects with. */
-const BROKER_SCHEMES = ["mqtt:", "mqtts:", "tcp:", "tls:", "ssl:", "ws:", "wss:"];
-
-/**
- * Checks a URL setting before anything is opened: `what` names it and where it comes from, `schemes`
- * are the ones it may use, `example` shows one. A bad value would otherwise be taken for the default
- * host (the MQTT client connects to localhost for an unknown scheme) or fail deep inside a request.
- */
-function checkUrl(value: string, what: string, schemes: string[], example: string): void {
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    // said below
-  }
-  if (!url || !schemes.includes(url.protocol) || url.hostname === "") {
-    throw new UsageError(`${what} must be a URL such as ${example} (${schemes.map((x) => x.slice(0, -1)).join(", ")}), not '${value}'`);
-  }
-}
-
 /** The live-recording settings a command line asks for. */
 export function liveSettings(args: Parsed, log: Log): LiveSettings {
   const s = resolveSettings(args, [...LIVE_SETTINGS]);
   checkUrl(s.broker!, "the broker (--broker, PYDE1_STORE_BROKER or \"broker\" in the config file)", BROKER_SCHEMES, "mqtt://localhost:1883");
   if (s.pyde1Http !== undefined) {
-    checkUrl(s.pyde1Http, "pyDE1's HTTP API (--pyde1-http, PYDE1_STORE_PYDE1_HTTP or \"pyde1-http\" in the config file)", ["http:", "https:"], "http://localhost:1234");
+    checkUrl(s.pyde1Http, "pyDE1's HTTP API (--pyde1-http, PYDE1_STORE_PYDE1_HTTP or \"pyde1-http\" in the config file)", HTTP_SCHEMES, "http://localhost:1234");
   }
   return {
     db: s.db!,

@@ -77,7 +77,10 @@ function syncFolder(folder: string): void {
 /** Snapshots `store` into `dir` as a new, verified backup file; see the module comment. */
 export async function backupStore(SQL: SqlJsStatic, store: Store, dir: string, options: BackupOptions = {}): Promise<BackupResult> {
   const folder = resolve(dir);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+  if (existsSync(folder) && !statSync(folder).isDirectory()) {
+    throw new BackupVerifyError(`${folder}: is a file, not a folder. Give --to the folder the backups go in.`);
+  }
+  if (!existsSync(folder)) {
     throw new BackupVerifyError(`${folder}: no such folder for backups. Create it first (mkdir -p ${folder}).`);
   }
   const gzip = options.compress === "gzip";

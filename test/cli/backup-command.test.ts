@@ -91,6 +91,15 @@ describe("backup", () => {
   const bad: [string, (dir: string) => string, RegExp][] = [
     ["a missing folder", (dir) => join(dir, "nope"), /no such folder for backups\. Create it first/],
     [
+      "a file where the folder should be",
+      (dir) => {
+        const file = join(dir, "backups");
+        writeFileSync(file, "");
+        return file;
+      },
+      /is a file, not a folder\. Give --to the folder the backups go in/,
+    ],
+    [
       "a read-only folder",
       (dir) => {
         const ro = join(dir, "ro");
@@ -110,7 +119,8 @@ describe("backup", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toContain(to);
       expect(r.stderr).toMatch(message);
-      expect(readdirSync(dir).sort()).toEqual(["pyde1.sqlite3", "pyde1.sqlite3-wal", ...(what.includes("read-only") ? ["ro"] : [])]);
+      const made = what.includes("read-only") ? ["ro"] : what.includes("a file") ? ["backups"] : [];
+      expect(readdirSync(dir).sort()).toEqual(["backups", "pyde1.sqlite3", "pyde1.sqlite3-wal", "ro"].filter((f) => f.startsWith("pyde1") || made.includes(f)));
     });
   }
 

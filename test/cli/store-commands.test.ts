@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { FIXTURES, scratch } from "../support/paths";
+import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 
 const schemaFile = (n: string) => join(FIXTURES, "schemas", n);
@@ -230,6 +230,26 @@ describe("settings checked before anything is opened", () => {
       }
     }
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("replay's broker, upload's visualizer and profile upload's pyDE1 URL: the same check, before anything is sent", () => {
+    const db = join(scratch(), "a.sqlite3");
+    copyFileSync(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), db);
+    const profile = join(scratch(), "p.json");
+    writeFileSync(profile, "{}");
+    const before = readFileSync(db);
+    const cases: [string[], RegExp][] = [
+      [["replay", "--db", db, "--sequence", "latest", "--broker", "htp:/bad"], /--broker must be a URL such as mqtt:\/\/localhost:1883 .*not 'htp:\/bad'/],
+      [["upload", "--db", db, "--sequence", "latest", "--url", "visualizer.coffee", "--user", "u", "--password", "p"], /--url must be a URL such as https:\/\/visualizer\.coffee \(http, https\), not 'visualizer\.coffee'/],
+      [["profile", "upload", "--db", db, "--pyde1-http", "localhost:1234", profile], /--pyde1-http must be a URL such as http:\/\/localhost:1234 \(http, https\), not 'localhost:1234'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(Buffer.compare(readFileSync(db), before)).toBe(0);
   });
 
   it("a folder given as the database: one line saying so and the file's path to give, nothing made in it", () => {

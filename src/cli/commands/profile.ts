@@ -6,6 +6,7 @@ import { closeRead, openForRead, openForWrite } from "../open-db";
 import { addProfile, readProfile } from "../../profiles";
 import { StoreError } from "../../store/errors";
 import type { PersistentStore } from "../../store/persistent-store";
+import { checkUrl, HTTP_SCHEMES } from "../url-setting";
 
 /** The single positional argument, or a UsageError naming what is missing. */
 function onePositional(args: Parsed, what: string): string {
@@ -195,6 +196,7 @@ Options:
   async run(args) {
     const path = required(args, "db");
     const base = required(args, "pyde1-http").replace(/\/+$/, "");
+    checkUrl(base, "--pyde1-http", HTTP_SCHEMES, "http://localhost:1234");
     const file = onePositional(args, "PROFILE.json");
     const bytes = readProfileFile(file);
     const ps = await openForWrite(path);

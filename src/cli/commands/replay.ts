@@ -6,6 +6,7 @@ import { optional, required, UsageError } from "../command";
 import { closeRead, openForRead } from "../open-db";
 import { resolveSequenceArg } from "../sequence-arg";
 import { replayMessages } from "../../export/replay";
+import { BROKER_SCHEMES, checkUrl } from "../url-setting";
 
 /** The `replay` command. */
 export const replay: Command = {
@@ -41,6 +42,7 @@ Example:
     const path = required(args, "db");
     const sequence = required(args, "sequence");
     const broker = required(args, "broker");
+    checkUrl(broker, "--broker", BROKER_SCHEMES, "mqtt://localhost:1883");
     const topicRoot = optional(args, "topic-root") ?? "pyDE1";
     if (topicRoot === "" || /[#+]/.test(topicRoot)) throw new UsageError(`--topic-root must be a topic without wildcards, not '${topicRoot}'`);
     const speedText = optional(args, "speed") ?? "1";

@@ -6,6 +6,7 @@ import { resolveSequenceArg, sequenceError } from "../sequence-arg";
 import { legacyShotFile } from "../../export/legacy-shot";
 import { readSequence } from "../../export/shot-data";
 import { uploadShot, uploadSkipReason, uploadUrl } from "../../export/visualizer-upload";
+import { checkUrl, HTTP_SCHEMES } from "../url-setting";
 
 /** The `upload` command. */
 export const upload: Command = {
@@ -41,6 +42,7 @@ Options:
     const path = required(args, "db");
     const sequence = required(args, "sequence");
     const url = required(args, "url");
+    checkUrl(url, "--url", HTTP_SCHEMES, "https://visualizer.coffee");
     const user = required(args, "user");
     const password = optional(args, "password") ?? process.env.PYDE1_STORE_VISUALIZER_PASSWORD;
     if (!password) throw new UsageError("give --password P, or set PYDE1_STORE_VISUALIZER_PASSWORD (which keeps it out of the process list)");
