@@ -4,12 +4,12 @@
  * recorder wrote, and read by the native sqlite3.
  */
 import { describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NOTIFICATION_TABLES, SEQUENCE_RESOURCES } from "../../src/catalog";
 import { loadSqlJs } from "../../src/store/sqljs";
 import { Store } from "../../src/store/store";
-import { RECORDINGS, scratch } from "../support/paths";
+import { FIXTURES, RECORDINGS, scratch } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { readRecording, readTable } from "../recorder/expected";
 
@@ -58,5 +58,22 @@ describe("record --from-capture (CLI)", () => {
     const r = cli(["record", "--db", join(dir, "x.sqlite3"), "--from-capture", join(dir, "missing.ndjson")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/missing\.ndjson: cannot read the capture \(ENOENT\)/);
+    const folder = cli(["record", "--db", join(dir, "x.sqlite3"), "--from-capture", dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr.trim()).toBe(`pyde1-store record: ${dir}: is a folder, not a capture file. Give the file's path.`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("warns when no event of a capture is a notification under the topic root (another root, or not a capture)", () => {
+    const dir = scratch();
+    const rec = readRecording(RECORDINGS[0]);
+    const capturePath = join(FIXTURES, "recordings", RECORDINGS[0], "capture.ndjson");
+    const events = rec.capture.toString("utf8").split("\n").filter(Boolean).length;
+    const other = cli(["record", "--db", join(dir, "a.sqlite3"), "--from-capture", capturePath, "--topic-root", "elsewhere"]);
+    expect(other.code).toBe(0);
+    expect(other.stderr).toContain(`warn  record: none of the capture's ${events} events is a pyDE1 notification under elsewhere/: is it a capture of pyDE1's feed, and is its topic root elsewhere (--topic-root)?`);
+    const right = cli(["record", "--db", join(dir, "b.sqlite3"), "--from-capture", capturePath]);
+    expect(right.code).toBe(0);
+    expect(right.stderr).not.toContain("none of the capture's");
   });
 });

@@ -53,11 +53,13 @@ ${SAVE_HELP}`,
     const capture = optional(args, "from-capture");
     if (capture) {
       if (args.values.broker !== undefined) throw new UsageError("give either --broker or --from-capture, not both");
+      let isFolder: boolean;
       try {
-        statSync(capture);
+        isFolder = statSync(capture).isDirectory();
       } catch (e) {
         throw new StoreError(capture, `${capture}: cannot read the capture (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
       }
+      if (isFolder) throw new StoreError(capture, `${capture}: is a folder, not a capture file. Give the file's path.`);
       const rate = numberOption(args, "rate", 0);
       const ps = await openForWrite(db);
       try {
@@ -73,6 +75,9 @@ ${SAVE_HELP}`,
         const st = result.stats;
         const rejected = Object.values(st.rejected).reduce((a, b) => a + (b ?? 0), 0);
         log("info", `record: ${result.events} events, ${st.accepted} notifications accepted, ${rejected} rejected, ${st.sequences} sequences, ${st.rows} rows`);
+        if (result.events > 0 && st.accepted === 0 && rejected === 0) {
+          log("warn", `record: none of the capture's ${result.events} events is a pyDE1 notification under ${settings.topicRoot}/: is it a capture of pyDE1's feed, and is its topic root ${settings.topicRoot} (--topic-root)?`);
+        }
       } finally {
         await ps.close();
       }
