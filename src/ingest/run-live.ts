@@ -76,6 +76,8 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
   let stopped: Promise<void> | null = null;
   /** true while a message from the broker is being handled: only live sequences get GETs, not replayed ones */
   let fromFeed = false;
+  /** set when the broker's first notification is accepted (said once: the feed is pyDE1's, the root right) */
+  let receiving = false;
 
   const feedRecorder = (event: RecorderEvent) => {
     capture?.append(event);
@@ -116,10 +118,15 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
       lastMessage = performance.now();
       quiet = false;
       fromFeed = true;
+      const accepted = recorder.stats.accepted;
       try {
         feedRecorder({ kind: "message", topic, payload, time: now() });
       } finally {
         fromFeed = false;
+      }
+      if (!receiving && recorder.stats.accepted > accepted) {
+        receiving = true;
+        log("info", `record: receiving pyDE1's notifications (the first: ${topic})`);
       }
     },
   });

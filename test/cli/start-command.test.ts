@@ -14,7 +14,7 @@ import { scratch, SHOTS_RECORDING } from "../support/paths";
 import { startPyde1StandIn, type Pyde1StandIn } from "../support/pyde1-standin";
 import { sqlite3 } from "../support/cli";
 import { readRecording } from "../recorder/expected";
-import { NOTIFICATION_TABLES } from "../../src/catalog";
+import { CATALOG, NOTIFICATION_TABLES } from "../../src/catalog";
 
 const rec = readRecording(SHOTS_RECORDING);
 let broker: Mosquitto;
@@ -80,6 +80,12 @@ describe("pyde1-store start", () => {
       expect(shot.status).toBe(200);
       expect(await shot.text()).toMatch(/^sequence_id /);
       await reader.cancel();
+      // the log says once that pyDE1's notifications arrive, naming the first one's topic
+      const classes = new Set(CATALOG.map((c) => `pyDE1/${c.name}`));
+      const first = lines.find((e) => classes.has(e.topic))!;
+      expect(server.lines(/record: receiving pyDE1's notifications/)).toEqual([
+        expect.stringMatching(new RegExp(`info  record: receiving pyDE1's notifications \\(the first: ${first.topic}\\)$`)),
+      ]);
       expect(await server.signal("SIGTERM")).toBe(0);
     } finally {
       if (server.running) await server.signal("SIGKILL");
