@@ -61,6 +61,11 @@ describe("profile add / list / show", () => {
     expect(r.stderr).toMatch(/step 2/i);
     expect(r.stderr).toMatch(/pump/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr.startsWith(`pyde1-store profile add: ${join(dir, "bad.json")}: JSON v2 profile, `)).toBe(true);
+    // profile upload checks it the same way before sending anything
+    const up = cli(["profile", "upload", "--db", db, "--pyde1-http", "http://127.0.0.1:9", join(dir, "bad.json")]);
+    expect(up.code).toBe(1);
+    expect(up.stderr.startsWith(`pyde1-store profile upload: ${join(dir, "bad.json")}: JSON v2 profile, `)).toBe(true);
     expect(readFileSync(db).equals(before)).toBe(true);
   });
 

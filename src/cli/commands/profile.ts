@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command, Parsed } from "../command";
 import { required, UsageError } from "../command";
 import { closeRead, openForRead, openForWrite } from "../open-db";
-import { addProfile, readProfile } from "../../profiles";
+import { addProfile, ProfileValidationError, readProfile } from "../../profiles";
 import { StoreError } from "../../store/errors";
 import type { PersistentStore } from "../../store/persistent-store";
 import { checkUrl, HTTP_SCHEMES } from "../url-setting";
@@ -21,6 +21,11 @@ function readProfileFile(path: string): Uint8Array {
   } catch (e) {
     throw new StoreError(path, `${path}: cannot read the profile file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
+}
+
+/** A profile's validation error with the profile file's path in front; other errors as they are. */
+function namingFile(e: unknown, file: string): unknown {
+  return e instanceof ProfileValidationError ? new Error(`${file}: ${e.message}`) : e;
 }
 
 /** The --date-added option (epoch seconds), default now. */
@@ -59,11 +64,14 @@ Options:
   positionals: true,
   async run(args) {
     const path = required(args, "db");
-    const bytes = readProfileFile(onePositional(args, "PROFILE.json"));
+    const file = onePositional(args, "PROFILE.json");
+    const bytes = readProfileFile(file);
     const when = dateAdded(args);
     const ps = await openForWrite(path);
     try {
-      const r = await addAndSave(ps, bytes, when);
+      const r = await addAndSave(ps, bytes, when).catch((e) => {
+        throw namingFile(e, file);
+      });
       console.log(JSON.stringify({ id: r.id, fingerprint: r.fingerprint }));
       if (!r.added) console.error(`profile ${r.id} was already stored; nothing added`);
     } finally {
@@ -202,7 +210,9 @@ Options:
     const ps = await openForWrite(path);
     try {
       // Check it first, so pyDE1 is never sent a profile we would refuse.
-      await readProfile(bytes);
+      await readProfile(bytes).catch((e) => {
+        throw namingFile(e, file);
+      });
       const url = `${base}/de1/profile`;
       let res: Response;
       try {
