@@ -129,7 +129,7 @@ describe("archive", () => {
       },
       /schema 2 database; an archive must be v3.*pyde1-store migrate/,
     ],
-    ["SQLite without pyDE1's tables", (f) => sqlite3(f, "CREATE TABLE notes(a); INSERT INTO notes VALUES (1);"), /without pyDE1's tables/],
+    ["SQLite without pyDE1's tables", (f) => sqlite3(f, "CREATE TABLE notes(a); INSERT INTO notes VALUES (1);"), /without pyDE1's tables\. Give --to an archive made by 'archive', or a new path/],
   ];
   for (const [what, make, message] of badArchives) {
     it(`refuses ${what} as the archive and leaves both files byte-identical`, () => {

@@ -5,6 +5,7 @@ import type { Command } from "../command";
 import { required, UsageError } from "../command";
 import { closeRead, openForRead, openForWrite } from "../open-db";
 import type { PersistentStore } from "../../store/persistent-store";
+import { NotPyde1Error } from "../../store/errors";
 import { checkCatalog, CURRENT_VERSION, inspectSchema, upgradeSchema } from "../../store/schema";
 import { ArchiveError, copyToArchive, deleteArchived, planArchive, type ArchivePlan } from "../../export/archive";
 
@@ -77,7 +78,10 @@ function parseDay(text: string): { text: string; epoch: number } {
  */
 async function openArchive(path: string, dryRun: boolean): Promise<PersistentStore | null> {
   if (dryRun && !existsSync(path)) return null;
-  const ps = dryRun ? await openForRead(path) : await openForWrite(path, { create: true, upgrade: false });
+  const ps = await (dryRun ? openForRead(path) : openForWrite(path, { create: true, upgrade: false })).catch((e) => {
+    if (!(e instanceof NotPyde1Error)) throw e;
+    throw new ArchiveError(`${path}: an SQLite database without pyDE1's tables. Give --to an archive made by 'archive', or a new path; nothing was changed.`);
+  });
   try {
     const state = inspectSchema(ps.store.db, path);
     if (state.version !== CURRENT_VERSION) {
