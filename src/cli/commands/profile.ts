@@ -4,7 +4,7 @@ import type { Command, Parsed } from "../command";
 import { required, UsageError } from "../command";
 import { closeRead, openForRead, openForWrite } from "../open-db";
 import { addProfile, ProfileValidationError, readProfile } from "../../profiles";
-import { StoreError } from "../../store/errors";
+import { NotPyde1Error, StoreError } from "../../store/errors";
 import type { PersistentStore } from "../../store/persistent-store";
 import { checkUrl, HTTP_SCHEMES } from "../url-setting";
 
@@ -159,7 +159,10 @@ Options:
   async run(args) {
     const path = required(args, "db");
     const from = required(args, "from");
-    const source = await openForRead(from);
+    const source = await openForRead(from).catch((e) => {
+      if (!(e instanceof NotPyde1Error)) throw e;
+      throw new StoreError(from, `${from}: an SQLite database without pyDE1's tables. Give --from a pyDE1 database (pyDE1's own is /var/lib/pyde1/pyde1.sqlite3); nothing was changed.`);
+    });
     let added = 0;
     let total = 0;
     try {
