@@ -94,6 +94,21 @@ describe("profile import", () => {
     expect(readFileSync(src).equals(before[0]) && readFileSync(`${src}-wal`).equals(before[1])).toBe(true);
     expect(existsSync(`${src}-shm`)).toBe(false);
   });
+
+  it("refuses --from a database that is not pyDE1's, naming --from, and creates nothing", () => {
+    const dir = scratch();
+    const other = join(dir, "other.db");
+    sqlite3(other, "CREATE TABLE notes(a)");
+    const before = readFileSync(other);
+    const db = join(dir, "mine.sqlite3");
+    const r = cli(["profile", "import", "--db", db, "--from", other]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `pyde1-store profile import: ${other}: an SQLite database without pyDE1's tables. Give --from a pyDE1 database (pyDE1's own is /var/lib/pyde1/pyde1.sqlite3); nothing was changed.`,
+    );
+    expect(readFileSync(other).equals(before)).toBe(true);
+    expect(existsSync(db)).toBe(false);
+  });
 });
 
 describe("profile upload", () => {
