@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { oldNode } from "../support/old-node";
 import { ROOT, scratch } from "../support/paths";
@@ -13,7 +13,7 @@ import { ROOT, scratch } from "../support/paths";
 describe("an older Node.js", () => {
   for (const version of ["18.19.0", "20.12.2"]) {
     it(`${version}: the command says which Node.js it needs, exits 1, and does nothing`, () => {
-      const node = oldNode(version);
+      const node = realpathSync(oldNode(version)); // as process.execPath names it: symbolic links resolved
       expect(spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()).toBe(`v${version}`);
       const db = join(scratch(), "new.sqlite3");
       for (const args of [["--help"], ["init", "--db", db], ["start", "--db", db, "--port", "0"]]) {
