@@ -252,6 +252,22 @@ describe("settings checked before anything is opened", () => {
     expect(Buffer.compare(readFileSync(db), before)).toBe(0);
   });
 
+  it("a database in a folder that does not exist: one line naming the folder and how to make it", () => {
+    const dir = scratch();
+    const folder = join(dir, "no-such-folder");
+    const db = join(folder, "x.sqlite3");
+    const capture = join(dir, "empty.ndjson");
+    writeFileSync(capture, "");
+    const profile = join(dir, "p.json");
+    writeFileSync(profile, "{}");
+    for (const args of [["init", "--db", db], ["record", "--db", db, "--from-capture", capture], ["profile", "add", "--db", db, profile]]) {
+      const r = cli(args);
+      expect(r.code, args[0]).toBe(1);
+      expect(r.stderr.trim()).toBe(`pyde1-store ${args[0] === "profile" ? "profile add" : args[0]}: ${folder}: no such folder for the database x.sqlite3. Create it first (mkdir -p ${folder}), or check the path.`);
+    }
+    expect(existsSync(folder)).toBe(false);
+  });
+
   it("a folder given as the database: one line saying so and the file's path to give, nothing made in it", () => {
     const dir = scratch();
     const cases = [

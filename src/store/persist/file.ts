@@ -136,6 +136,9 @@ export class FilePersistence implements Persistence {
       throw new StoreError(path, `${path}: is a folder, not a database file. Give the file's path, e.g. ${join(path, "pyde1.sqlite3")}.`);
     }
     const p = new FilePersistence(resolve(path), options.mode);
+    if (options.mode === "write" && !existsSync(dirname(p.name))) {
+      throw new StoreError(path, `${dirname(p.name)}: no such folder for the database ${basename(p.name)}. Create it first (mkdir -p ${dirname(p.name)}), or check the path.`);
+    }
     if (options.mode === "write") {
       p.refuseForeignWriter();
       p.lockPath = takeLock(p.name);
