@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
+import { urlHost } from "../server";
 
 /**
  * For a server bound to every interface (`0.0.0.0` or `::`), its URL at each of this machine's
@@ -17,7 +18,7 @@ export function networkUrls(host: string, port: number): string[] {
     for (const a of addresses ?? []) {
       if (a.internal) continue;
       if (a.family === "IPv4") urls.push(`http://${a.address}:${port}/`);
-      else if (host === "::" && !a.address.toLowerCase().startsWith("fe80:")) urls.push(`http://[${a.address}]:${port}/`);
+      else if (host === "::" && !a.address.toLowerCase().startsWith("fe80:")) urls.push(`http://${urlHost(a.address)}:${port}/`);
     }
   }
   return urls;
@@ -28,13 +29,11 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** `host:port` as a URL writes it (an IPv6 address in brackets). */
-const hostPort = (host: string, port: number) => `${host.includes(":") ? `[${host}]` : host}:${port}`;
 
 /** Why a server could not listen on host:port, as an error that says what to do; other errors as they are. */
 export function listenError(e: unknown, host: string, port: number): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
-  const where = hostPort(host, port);
+  const where = `${urlHost(host)}:${port}`;
   if (code === "EADDRINUSE") {
     return new Error(`${where} is already in use (another 'pyde1-store serve' or 'start', or another program). Stop that, or choose another port with --port N (0 picks a free one).`);
   }

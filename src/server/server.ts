@@ -50,6 +50,11 @@ const PAGE_POLICY =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; " +
   "img-src 'self' data: blob:; connect-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+/** A host as a URL writes it: an IPv6 address in brackets. */
+export function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 /** Host names a loopback-bound server answers to (a guard against DNS rebinding). */
 function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
   const loopback = boundHost === "127.0.0.1" || boundHost === "localhost" || boundHost === "::1";
@@ -149,14 +154,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(":") ? `[${host}]` : host;
 
   const pollMs = options.pollMs ?? 2000;
   const poll = source.version && pollMs > 0 ? setInterval(lookForChange, pollMs) : null;
   poll?.unref();
 
   return {
-    url: `http://${shownHost}:${port}/`,
+    url: `http://${urlHost(host)}:${port}/`,
     port,
     notifyChanged: (detail) => events.changed(detail),
     close: async () => {

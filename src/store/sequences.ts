@@ -4,6 +4,9 @@
 import type { Database } from "sql.js";
 import { SEQUENCE_RESOURCES } from "../catalog";
 
+/** The sequence states pyDE1 records (a master row's `active_state`). */
+export const SEQUENCE_STATES = ["Espresso", "Steam", "HotWater", "HotWaterRinse"] as const;
+
 /** One row of `sequence`. */
 export interface SequenceRow {
   id: string;

@@ -4,11 +4,10 @@
  * `data-sequence-id`; the full id is the shortened id's `title`.
  */
 import type { SequenceItem } from "./protocol";
+import { SEQUENCE_STATES } from "../store/sequences"; // always offered by the state filter
 import { byId, el, replace } from "./dom";
 import { formatDate, formatGrams, formatSeconds, formatTime, localDay, shortId, stateName } from "./format";
 
-/** The sequence states pyDE1 records, always offered by the state filter. */
-const STATES = ["Espresso", "Steam", "HotWater", "HotWaterRinse"];
 
 /** The label for a sequence's profile: its title, or why there is none. */
 export function profileLabel(s: SequenceItem): string {
@@ -60,7 +59,7 @@ export class SequenceList {
     const ids = new Set(items.map((s) => s.id));
     for (const id of [...this.marked]) if (!ids.has(id)) this.marked.delete(id);
     if (this.active && !ids.has(this.active)) this.active = null;
-    this.fillSelect(this.state, "All states", [...new Set([...STATES, ...items.map((s) => s.active_state ?? "Unknown")])], stateName);
+    this.fillSelect(this.state, "All states", [...new Set([...SEQUENCE_STATES, ...items.map((s) => s.active_state ?? "Unknown")])], stateName);
     this.fillSelect(this.profile, "All profiles", [...new Set(items.map(profileLabel))].sort(), (p) => p);
     this.render();
   }

@@ -2,10 +2,7 @@
 import type { Command } from "../command";
 import { numberOption, optional, required, UsageError } from "../command";
 import { closeRead, openForRead } from "../open-db";
-import type { SequenceSummary } from "../../store/sequences";
-
-/** The kinds of sequence pyDE1 records (its `active_state` values). */
-const STATES = ["Espresso", "Steam", "HotWater", "HotWaterRinse"];
+import { SEQUENCE_STATES, type SequenceSummary } from "../../store/sequences";
 
 /** "2023-11-23 00:40:14" in the local zone (TZ) for an epoch second, "-" when unknown. */
 function localDateTime(epoch: number | null): string {
@@ -46,7 +43,7 @@ or cut short, is marked "(not complete)". "-" is an unknown value.
 
 Options:
   --db FILE       the database to read
-  --state STATE   only this kind: ${STATES.join(", ")}
+  --state STATE   only this kind: ${SEQUENCE_STATES.join(", ")}
   --limit N       only the newest N
   --json          print a JSON array instead: per sequence its id, active_state, the times
                   (start_sequence, start_flow, end_flow, end_sequence: epoch seconds),
@@ -60,8 +57,8 @@ Example:
   async run(args) {
     const path = required(args, "db");
     const wanted = optional(args, "state");
-    const state = wanted === undefined ? undefined : STATES.find((s) => s.toLowerCase() === wanted.toLowerCase());
-    if (wanted !== undefined && state === undefined) throw new UsageError(`--state must be one of ${STATES.join(", ")}, not '${wanted}'`);
+    const state = wanted === undefined ? undefined : SEQUENCE_STATES.find((s) => s.toLowerCase() === wanted.toLowerCase());
+    if (wanted !== undefined && state === undefined) throw new UsageError(`--state must be one of ${SEQUENCE_STATES.join(", ")}, not '${wanted}'`);
     const limit = numberOption(args, "limit", Infinity);
     if (!Number.isInteger(limit) && limit !== Infinity) throw new UsageError(`--limit must be a whole number, not '${optional(args, "limit")}'`);
     const ps = await openForRead(path);
