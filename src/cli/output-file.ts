@@ -66,9 +66,15 @@ export function outputError(path: string, e: unknown): OutputFileError {
 /**
  * Writes `data` to `path` atomically and durably (temp file, fsync, rename, fsync of the folder).
  * With `exclusive`, refuses to replace an existing file (the final step is a hard link, which fails
- * rather than replace). On failure nothing is left behind and an OutputFileError is thrown.
+ * rather than replace). With `syncFolder: false` the folder is not fsynced: a caller writing many
+ * files into one folder fsyncs it once at the end. On failure nothing is left behind and an
+ * OutputFileError is thrown.
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string, options: { exclusive?: boolean; mode?: number } = {}): void {
+export function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+  options: { exclusive?: boolean; mode?: number; syncFolder?: boolean } = {},
+): void {
   const problem = outputProblem(path);
   if (problem) throw new OutputFileError(path, problem);
   if (options.exclusive && existsSync(path)) {
@@ -90,7 +96,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
     } else {
       renameSync(tmp, path);
     }
-    fsyncPath(dirname(resolve(path))); // the new name durable too
+    if (options.syncFolder !== false) fsyncPath(dirname(resolve(path))); // the new name durable too
   } catch (e) {
     if (fd >= 0) closeSync(fd);
     try {

@@ -27,3 +27,4 @@ export { backupFileName, snapshotBytes, checkBackup, BackupVerifyError, type Bac
 export { planArchive, copyToArchive, verifyArchive, deleteArchived, ArchiveError, type ArchivePlan, type ArchivedSequence } from "./archive";
 export { replayMessages, isShiftedTime, type Replay, type ReplayMessage, type ReplayOptions } from "./replay";
 export { uploadShot, uploadSkipReason, uploadUrl, basicAuth, UploadError, MIN_FLOW_SECONDS, UPLOAD_PATH, type UploadResult } from "./visualizer-upload";
+export { SHOT_FORMATS, isShotFormat, shotFileName, type ShotFormat, type ShotFormatSpec } from "./shot-formats";

@@ -4,7 +4,7 @@
  */
 import type { Store } from "../store/store";
 import type { SequenceSummary } from "../store/sequences";
-import { legacyShotFile, jsonShotFile, shotCsv, SequenceNotFoundError, IncompleteSequenceError } from "../export";
+import { SHOT_FORMATS, isShotFormat, shotFileName, SequenceNotFoundError, IncompleteSequenceError } from "../export";
 
 /** What the server sends back for an API request. */
 export interface ApiReply {
@@ -29,13 +29,6 @@ export function listSequences(store: Store): SequenceSummary[] {
   return store.sequences.summaries();
 }
 
-/** The export formats `/api/sequences/ID/shot` offers. */
-const FORMATS = {
-  legacy: { type: "text/plain; charset=utf-8", ext: "shot", make: legacyShotFile },
-  json: { type: JSON_TYPE, ext: "json", make: jsonShotFile },
-  csv: { type: "text/csv; charset=utf-8", ext: "csv", make: shotCsv },
-} as const;
-
 /** Answers a request under `/api/` (path without the query); null when no API route matches. */
 export function answerApi(store: Store, path: string, query: URLSearchParams): ApiReply | null {
   if (path === "/api/sequences") return json(200, listSequences(store));
@@ -56,8 +49,8 @@ export function answerApi(store: Store, path: string, query: URLSearchParams): A
     return json(200, { ...summary, row, profile: profile ? profileRow : null });
   }
   const name = query.get("format") ?? "legacy";
-  if (!Object.hasOwn(FORMATS, name)) return json(400, { error: `format must be legacy, json or csv, not '${name}'` });
-  const format = FORMATS[name as keyof typeof FORMATS];
+  if (!isShotFormat(name)) return json(400, { error: `format must be legacy, json or csv, not '${name}'` });
+  const format = SHOT_FORMATS[name];
   const partial = query.get("partial") === "1" || query.get("partial") === "true";
   try {
     const body = format.make(store.db, id, { partial });
@@ -65,7 +58,7 @@ export function answerApi(store: Store, path: string, query: URLSearchParams): A
       status: 200,
       contentType: format.type,
       body,
-      headers: { "Content-Disposition": `inline; filename="${id.replace(/[^\w.-]/g, "_")}.${format.ext}"` },
+      headers: { "Content-Disposition": `inline; filename="${shotFileName(id, name)}"` },
     };
   } catch (e) {
     if (e instanceof SequenceNotFoundError) return json(404, { error: e.message });

@@ -7,7 +7,7 @@ import { loadSqlJs } from "../store/sqljs";
 import { applyWal } from "../store/wal";
 import { asRollbackJournal, isSqlite } from "../store/store";
 import { inspectSchema } from "../store/schema";
-import { legacyShotFile, jsonShotFile, shotCsv } from "../export";
+import { SHOT_FORMATS, shotFileName } from "../export";
 import { listSequences, profileInfo, shotSeries } from "./queries";
 import { runSql } from "./sql-console-query";
 import type { DownloadFile, OpenResult, RequestMessage, Requests, ResponseMessage } from "./protocol";
@@ -42,7 +42,6 @@ function prepare(name: string, dbBytes: ArrayBuffer, wal: ArrayBuffer | null): {
 }
 
 /** Formats a sequence id for a file name. */
-const fileSafe = (id: string) => id.replace(/[^\w.-]/g, "_");
 
 const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Requests[K]["result"]> | Requests[K]["result"] } = {
   async open({ name, db: dbBytes, wal }): Promise<OpenResult> {
@@ -73,9 +72,8 @@ const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Re
   profile: ({ id }) => profileInfo(current(), id),
   download({ id, format }): DownloadFile {
     const d = current();
-    if (format === "legacy") return { name: `${fileSafe(id)}.shot`, type: "text/plain", text: legacyShotFile(d, id, { partial: true }) };
-    if (format === "json") return { name: `${fileSafe(id)}.json`, type: "application/json", text: jsonShotFile(d, id, { partial: true }) };
-    return { name: `${fileSafe(id)}.csv`, type: "text/csv", text: shotCsv(d, id, { partial: true }) };
+    const spec = SHOT_FORMATS[format];
+    return { name: shotFileName(id, format), type: spec.type, text: spec.make(d, id, { partial: true }) };
   },
   sql: ({ sql, maxRows }) => runSql(current(), sql, maxRows),
   async attach({ schema, name, db: dbBytes, wal }) {

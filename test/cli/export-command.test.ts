@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
 import { FIXTURES, NO_PROFILE_RECORDING, RECORDINGS, SHOTS_RECORDING, scratch } from "../support/paths";
@@ -181,4 +181,181 @@ describe("help", () => {
       expect(r.stdout.startsWith(`Usage: pyde1-store ${c} `)).toBe(true);
     }
   });
+});
+
+describe("export --all: every sequence of a kind into a folder", () => {
+  /** The complete sequences of `state` (every one when undefined), by the real sqlite3 CLI. */
+  const completeIds = (db: string, state?: string): string[] => {
+    const where = state ? ` AND active_state = '${state}'` : "";
+    const out = sqlite3(db, `SELECT id FROM sequence WHERE id <> 'dummy' AND end_flow IS NOT NULL AND end_sequence IS NOT NULL${where}`);
+    return out === "" ? [] : out.split("\n");
+  };
+  const files = (dir: string) => readdirSync(dir).sort();
+
+  it("writes pyDE1's legacy shot file of each Espresso sequence, byte for byte, and leaves the database as it was", () => {
+    let compared = 0;
+    for (const rec of RECORDINGS) {
+      const { dir, db } = copyRecording(rec);
+      const before = readFileSync(db);
+      const out = join(dir, "shots");
+      mkdirSync(out);
+      const ids = completeIds(db, "Espresso");
+      const r = cli(["export", "--db", db, "--all", "--to", out, "--format", "legacy"], { TZ: "UTC" });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(`wrote ${ids.length} legacy shot file${ids.length === 1 ? "" : "s"} to ${out}`);
+      expect(files(out)).toEqual(ids.map((id) => `${id}.shot`).sort());
+      const pyde1 = join(recording(rec), "shots");
+      for (const f of existsSync(pyde1) ? readdirSync(pyde1) : []) {
+        if (!ids.includes(f.replace(/\.shot$/, ""))) continue;
+        expect(Buffer.compare(readFileSync(join(out, f)), readFileSync(join(pyde1, f))), `${rec}/${f}`).toBe(0);
+        compared++;
+      }
+      expect(Buffer.compare(readFileSync(db), before)).toBe(0);
+    }
+    expect(compared).toBeGreaterThanOrEqual(5);
+  });
+
+  it("json and csv files are what the library exporters make, one per sequence", async () => {
+    const { dir, db } = copyRecording(SHOTS_RECORDING);
+    const SQL = await initSqlJs();
+    const mem = new SQL.Database(applyWal(readFileSync(db)).bytes);
+    const ids = completeIds(db);
+    for (const [format, make] of [
+      ["json", jsonShotFile],
+      ["csv", shotCsv],
+    ] as const) {
+      const out = join(dir, format);
+      mkdirSync(out);
+      const r = cli(["export", "--db", db, "--all", "--to", out, "--format", format, "--state", "all"]);
+      expect(r.code).toBe(0);
+      expect(files(out)).toEqual(ids.map((id) => `${id}.${format}`).sort());
+      for (const id of ids) expect(readFileSync(join(out, `${id}.${format}`), "utf8")).toBe(make(mem, id));
+    }
+    mem.close();
+  });
+
+  it("run again, it writes only what is new; --overwrite writes everything again", () => {
+    const { dir, db } = copyRecording(SHOTS_RECORDING);
+    const out = join(dir, "shots");
+    mkdirSync(out);
+    const args = ["export", "--db", db, "--all", "--to", out, "--format", "legacy"];
+    expect(cli(args, { TZ: "UTC" }).code).toBe(0);
+    const [first, ...rest] = files(out);
+    const kept = rest.map((f) => statSync(join(out, f), { bigint: true }));
+    const content = rest.map((f) => readFileSync(join(out, f)));
+    unlinkSync(join(out, first!));
+    const again = cli(args, { TZ: "UTC" });
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(`wrote 1 legacy shot file to ${out}; ${rest.length} already there (--overwrite writes them again)`);
+    expect(files(out)).toHaveLength(rest.length + 1);
+    rest.forEach((f, i) => {
+      const now = statSync(join(out, f), { bigint: true });
+      expect([now.ino, now.mtimeNs]).toEqual([kept[i]!.ino, kept[i]!.mtimeNs]);
+    });
+    writeFileSync(join(out, rest[0]!), "an old, edited copy");
+    const over = cli([...args, "--overwrite"], { TZ: "UTC" });
+    expect(over.code).toBe(0);
+    expect(over.stdout.trim()).toBe(`wrote ${rest.length + 1} legacy shot files to ${out}`);
+    expect(Buffer.compare(readFileSync(join(out, rest[0]!)), content[0]!)).toBe(0);
+  });
+
+  it("--state picks the kind (Espresso by default); a sequence not complete is skipped unless --partial", () => {
+    const { dir, db } = copyRecording(SHOTS_RECORDING);
+    const [steam, open, ...others] = completeIds(db, "Espresso");
+    expect(others.length).toBeGreaterThan(0);
+    sqlite3(db, `PRAGMA journal_mode=DELETE; UPDATE sequence SET active_state = 'Steam' WHERE id = '${steam}'; UPDATE sequence SET end_flow = NULL, end_sequence = NULL WHERE id = '${open}';`);
+    const out = join(dir, "out");
+    mkdirSync(out);
+    const base = ["export", "--db", db, "--all", "--to", out, "--format", "csv"];
+    const espresso = cli(base);
+    expect(espresso.code).toBe(0);
+    expect(espresso.stdout.trim()).toBe(`wrote ${others.length} CSV file${others.length === 1 ? "" : "s"} to ${out}; 1 not complete, skipped (--partial includes it)`);
+    expect(files(out)).toEqual(others.map((id) => `${id}.csv`).sort());
+    const partial = cli([...base, "--partial"]);
+    expect(partial.code).toBe(0);
+    expect(files(out)).toEqual([...others, open!].map((id) => `${id}.csv`).sort());
+    const steamOnly = cli([...base, "--state", "steam"]);
+    expect(steamOnly.code).toBe(0);
+    expect(steamOnly.stdout.trim()).toBe(`wrote 1 CSV file to ${out}`);
+    expect(existsSync(join(out, `${steam}.csv`))).toBe(true);
+    const none = cli([...base, "--state", "HotWater"]);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toMatch(/holds no HotWater sequences; nothing to export/);
+    const bad = cli([...base, "--state", "Latte"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--state must be one of Espresso, Steam, HotWater, HotWaterRinse or all, not 'Latte'/);
+  });
+
+  it("ids that are not safe file names stay inside the folder; a clash is named, the rest written, exit 1", () => {
+    const { dir, db } = copyRecording(SHOTS_RECORDING);
+    const [a, b, ...rest] = completeIds(db, "Espresso");
+    const tables = sqlite3(db, "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'sequence_id'").split("\n");
+    const rename = (from: string, to: string) =>
+      [`UPDATE sequence SET id = '${to}' WHERE id = '${from}';`, ...tables.map((t) => `UPDATE ${t} SET sequence_id = '${to}' WHERE sequence_id = '${from}';`)].join(" ");
+    // ../x/y: slashes become _, so the file is ".._x_y.shot" in the folder; x_y/.._x_y clash after that
+    sqlite3(db, `PRAGMA journal_mode=DELETE; ${rename(a!, "../x/y")} ${rename(b!, ".._x_y")}`);
+    const out = join(dir, "out");
+    mkdirSync(out);
+    const r = cli(["export", "--db", db, "--all", "--to", out, "--format", "legacy"], { TZ: "UTC" });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(db);
+    expect(r.stderr).toMatch(/its file name \.\._x_y\.shot is also sequence '.*''s\. Export it alone: --sequence/);
+    expect(r.stdout.trim()).toBe(`wrote ${rest.length + 1} legacy shot files to ${out}; 1 failed (above)`);
+    expect(files(out)).toEqual([".._x_y.shot", ...rest.map((id) => `${id}.shot`)].sort());
+    expect(readdirSync(dir).sort()).toEqual(["out", "pyde1.sqlite3"]); // nothing written beside the folder
+  });
+
+  it("a write that fails ends the run, names the file and keeps the files written before it", () => {
+    const { dir, db } = copyRecording(SHOTS_RECORDING);
+    const ids = completeIds(db, "Espresso");
+    const newest = sqlite3(db, "SELECT id FROM sequence WHERE active_state = 'Espresso' ORDER BY start_sequence DESC LIMIT 1");
+    const out = join(dir, "out");
+    mkdirSync(join(out, `${newest}.shot`), { recursive: true }); // a folder where the newest's file goes
+    const r = cli(["export", "--db", db, "--all", "--to", out, "--format", "legacy", "--overwrite"], { TZ: "UTC" });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(join(out, `${newest}.shot`));
+    expect(r.stderr).toMatch(new RegExp(`is a folder.*The ${ids.length - 1} legacy shot files? written before it are complete and kept; run the command again`));
+    expect(files(out).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    expect(files(out)).toHaveLength(ids.length);
+  });
+
+  const refusals: [string, (dir: string, db: string) => string[], number, RegExp][] = [
+    ["--all without --to", (_d, db) => ["--db", db, "--all", "--format", "legacy"], 2, /--all needs --to DIR/],
+    ["--all with --sequence", (d, db) => ["--db", db, "--all", "--to", d, "--sequence", "latest", "--format", "legacy"], 2, /--all exports every sequence and --sequence one/],
+    ["--all with -o", (d, db) => ["--db", db, "--all", "--to", d, "-o", join(d, "x"), "--format", "legacy"], 2, /name their folder with --to DIR, not -o/],
+    ["--to without --all", (d, db) => ["--db", db, "--sequence", "latest", "--to", d, "--format", "legacy"], 2, /--to goes with --all/],
+    ["--overwrite without --all", (_d, db) => ["--db", db, "--sequence", "latest", "--overwrite", "--format", "legacy"], 2, /--overwrite goes with --all/],
+    ["a bad --format", (d, db) => ["--db", db, "--all", "--to", d, "--format", "xml"], 2, /--format must be legacy, json or csv, not 'xml'/],
+    ["a folder that does not exist", (d, db) => ["--db", db, "--all", "--to", join(d, "nope"), "--format", "legacy"], 1, /nope: no such folder\. Create it first \(mkdir -p .*nope\)/],
+    ["a file as the folder", (_d, db) => ["--db", db, "--all", "--to", db, "--format", "legacy"], 1, /is a file, not a folder\. Name a folder with --to/],
+    [
+      "a read-only folder",
+      (d, db) => {
+        const ro = join(d, "ro");
+        mkdirSync(ro);
+        chmodSync(ro, 0o555);
+        return ["--db", db, "--all", "--to", ro, "--format", "legacy"];
+      },
+      1,
+      /ro: cannot write there: the folder is read-only/,
+    ],
+  ];
+  for (const [what, make, code, message] of refusals) {
+    it(`refuses ${what} in one line (exit ${code}), writing nothing`, () => {
+      const { dir, db } = copyRecording(SHOTS_RECORDING);
+      const before = readdirSync(dir).sort();
+      const dbBytes = readFileSync(db);
+      const r = cli(["export", ...make(dir, db)]);
+      expect(r.code).toBe(code);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(message);
+      if (code === 1) expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(readdirSync(dir).filter((f) => f !== "ro").sort()).toEqual(before);
+      if (existsSync(join(dir, "ro"))) expect(readdirSync(join(dir, "ro"))).toEqual([]);
+      expect(Buffer.compare(readFileSync(db), dbBytes)).toBe(0);
+    });
+  }
 });
