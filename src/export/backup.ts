@@ -53,7 +53,7 @@ export function checkBackup(SQL: SqlJsStatic, bytes: Uint8Array, name: string): 
     throw new BackupVerifyError(`${name}: the copy does not open as SQLite (${(e as Error).message}). It was removed; check the disk and try again.`);
   }
   try {
-    const answer = (db.exec("PRAGMA integrity_check")[0]?.values ?? []).map((r) => String(r[0]));
+    const answer = (db.exec("PRAGMA integrity_check")[0]?.values ?? []).map((r) => String(r[0]).replace(/\s+/g, " ").trim());
     if (answer.length !== 1 || answer[0] !== "ok") {
       throw new BackupVerifyError(`${name}: integrity_check failed (${answer.slice(0, 3).join("; ")}). It was removed; check the disk and try again.`);
     }

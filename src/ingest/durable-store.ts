@@ -37,6 +37,14 @@ import { silent, type Log } from "../recorder/log";
 /** The persist_hkv row holding the journal boundary. */
 export const JOURNAL_MARK = { header: "pyde1-store", key: "journal" } as const;
 
+/**
+ * The journal files of the database at `dbPath` (absolute): the journal, and the next one that a
+ * save writes beside it (see the module comment). A file and these two travel together.
+ */
+export function journalPaths(dbPath: string): { journal: string; next: string } {
+  return { journal: `${dbPath}.journal`, next: `${dbPath}.journal.next` };
+}
+
 /** Settings of {@link DurableStore.open}. */
 export interface DurableOptions {
   /** longest wait of an accepted event for its fsync, ms (default 100) */
@@ -94,13 +102,13 @@ export class DurableStore {
       throw e;
     }
     collectGarbage(); // the file's bytes as read (sql.js keeps its own copy): gone before the first save doubles the peak
-    const journalPath = `${file.name}.journal`;
+    const { journal: journalPath, next: nextPath } = journalPaths(file.name);
     const markText = ps.store.hkv.get(JOURNAL_MARK.header, JOURNAL_MARK.key);
     const mark = parseMark(markText);
-    const next = readJournal<RecorderEvent>(`${journalPath}.next`);
+    const next = readJournal<RecorderEvent>(nextPath);
     if (next) {
-      if (mark && next.id === mark.id && next.base === mark.seq) renameSync(`${journalPath}.next`, journalPath);
-      else unlinkSync(`${journalPath}.next`);
+      if (mark && next.id === mark.id && next.base === mark.seq) renameSync(nextPath, journalPath);
+      else unlinkSync(nextPath);
     }
     const { journal, contents } = Journal.open<RecorderEvent>(journalPath, { fsyncMs: options.fsyncMs, codec: RECORDER_CODEC });
     const ds = new DurableStore(ps, journal, file, contents.records, options, markText);

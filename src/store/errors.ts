@@ -77,8 +77,11 @@ export class FileChangedError extends StoreError {
 
 /** Another pyde1-store process holds the file's lock. */
 export class LockedError extends StoreError {
+  /** the writer's process id (-1 when it could not be read) */
+  readonly pid: number;
   constructor(file: string, pid: number) {
     super(file, `${file}: already open for writing by pyde1-store process ${pid}. Stop that process first, or use another --db.`);
+    this.pid = pid;
   }
 }
 

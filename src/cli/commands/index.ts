@@ -8,10 +8,11 @@ import { record } from "./record";
 import { serve, start } from "./serve";
 import { exportShot } from "./export";
 import { backup } from "./backup";
+import { restore } from "./restore";
 import { archive } from "./archive";
 import { replay } from "./replay";
 import { upload } from "./upload";
 import { profileAdd, profileImport, profileList, profileShow, profileUpload } from "./profile";
 
 /** The commands. */
-export const COMMANDS: Command[] = [start, init, migrate, info, list, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, archive, replay, upload, serve];
+export const COMMANDS: Command[] = [start, init, migrate, info, list, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, restore, archive, replay, upload, serve];

@@ -3,14 +3,7 @@ import type { Command } from "../command";
 import { numberOption, optional, required, UsageError } from "../command";
 import { closeRead, openForRead } from "../open-db";
 import { SEQUENCE_STATES, type SequenceSummary } from "../../store/sequences";
-
-/** "2023-11-23 00:40:14" in the local zone (TZ) for an epoch second, "-" when unknown. */
-function localDateTime(epoch: number | null): string {
-  if (epoch === null) return "-";
-  const d = new Date(epoch * 1000);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
+import { localDateTime } from "../local-date-time";
 
 /** The profile as one list line shows it: its title, marked when assumed or not stored. */
 function profileText(s: SequenceSummary): string {

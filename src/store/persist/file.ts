@@ -88,6 +88,21 @@ export function readDatabaseFile(path: string, withWal: boolean): { bytes: Uint8
   return { bytes: result.bytes, stat, walFramesApplied: result.framesApplied };
 }
 
+/**
+ * The first free `<file>.<YYYY-MM-DD_HHMMSS>[-N].backup` path for a copy of `file` made at `now`
+ * (local time).
+ */
+export function backupPath(file: string, now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const stamp =
+    `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}_` +
+    `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  for (let n = 0; ; n++) {
+    const target = `${file}.${stamp}${n ? `-${n}` : ""}.backup`;
+    if (!existsSync(target)) return target;
+  }
+}
+
 /** Removes a file, if it is there (a temp file after a failed save). */
 function removeIfThere(path: string): void {
   try {
@@ -165,18 +180,11 @@ export class FilePersistence implements Persistence {
    * backup's path. Call before an upgrade changes anything: a save may replace the file right after.
    */
   backup(now = new Date()): string {
-    const pad = (n: number) => String(n).padStart(2, "0");
-    const stamp =
-      `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}_` +
-      `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-    for (let n = 0; ; n++) {
-      const target = `${this.name}.${stamp}${n ? `-${n}` : ""}.backup`;
-      if (existsSync(target)) continue;
-      copyFileSync(this.name, target, constants.COPYFILE_EXCL);
-      fsyncPath(target);
-      fsyncPath(dirname(target));
-      return target;
-    }
+    const target = backupPath(this.name, now);
+    copyFileSync(this.name, target, constants.COPYFILE_EXCL);
+    fsyncPath(target);
+    fsyncPath(dirname(target));
+    return target;
   }
 
   /**
