@@ -76,7 +76,9 @@ export function readBackup(SQL: SqlJsStatic, from: string): CheckedBackup {
   const bytes = asRollbackJournal(raw, true);
   let db;
   try {
-    db = new SQL.Database(bytes.slice());
+    // As a Node Buffer (ours: read or gunzipped here), which sql.js's memory file system keeps as
+    // it is rather than copying: a large backup is in memory once. A check only reads it.
+    db = new SQL.Database(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   } catch (e) {
     throw new RestoreError(`${from}: does not open as SQLite (${(e as Error).message}): the backup is damaged. Choose another backup.`);
   }
@@ -135,7 +137,7 @@ export async function restoreDatabase(SQL: SqlJsStatic, from: string, dbPath: st
   const backup = readBackup(SQL, from);
   const file = openTarget(dbPath);
   try {
-    const existed = (await file.load()) !== null; // remembers the file as it is: the save refuses one changed meanwhile
+    const existed = file.remember(); // the save refuses a file changed meanwhile
     const journals = Object.values(journalPaths(target)).filter((p) => existsSync(p));
     let keptAs: string | null = null;
     const journalsKept: string[] = [];

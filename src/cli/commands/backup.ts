@@ -22,7 +22,8 @@ written to FILE — and writes it to DIR as pyde1.<YYYY-MM-DD_HHMM>.sqlite3 (or 
 time. An existing file is never overwritten: a -1, -2, ... suffix is added to the stamp. The copy
 is read back (gunzipped), compared with the snapshot and checked with PRAGMA integrity_check before
 success is reported; a copy that fails is removed. The copy is a rollback-journal file: open it with
-any SQLite tool, no -wal needed. On a terminal, files over 50 MB show a progress bar.
+any SQLite tool, no -wal needed. 'pyde1-store restore --from COPY --db FILE' puts one back. On a
+terminal, files over 50 MB show a progress bar.
 
 Options:
   --db FILE                the database to back up

@@ -175,6 +175,16 @@ export class FilePersistence implements Persistence {
   }
 
   /**
+   * Remembers the file as it is on disk now, without reading it, for a caller that will replace it
+   * whole (a later save still refuses a file changed meanwhile). Returns true when the file exists.
+   */
+  remember(): boolean {
+    const stat = existsSync(this.name) ? statSync(this.name) : null;
+    this.seen = stat ? seenOf(stat) : null;
+    return stat !== null;
+  }
+
+  /**
    * Copies the file as it is on disk to `<file>.<YYYY-MM-DD_HHMMSS>.backup` (never overwriting an
    * existing file), made durable (its bytes and its name) before it returns, and returns the
    * backup's path. Call before an upgrade changes anything: a save may replace the file right after.
