@@ -40,3 +40,10 @@ export async function closeRead(ps: PersistentStore): Promise<void> {
   ps.store.close();
   await ps.persistence.close();
 }
+
+/** Saves a store's current state now (raw SQL writes, such as copied rows, do not mark the store dirty). */
+export async function saveNow(ps: PersistentStore): Promise<void> {
+  const count = ps.store.changeCount;
+  await ps.persistence.save(ps.store.fileImage());
+  ps.store.markSaved(count);
+}

@@ -24,19 +24,31 @@ export interface ArchivedSequence {
   alreadyArchived: boolean;
 }
 
+/** Whole sequences to copy from one database into another, with the rows and profiles they bring. */
+export interface SequenceCopyPlan {
+  sequences: ArchivedSequence[];
+  /** rows per table that are copied: `sequence` first, then the 13 notification tables in catalog order */
+  rows: Record<string, number>;
+  /** profile ids the sequences reference (and the source holds) */
+  profiles: string[];
+  /** of those, the ones the target does not hold yet (copied) */
+  newProfiles: string[];
+}
+
 /** What an archive run moves. */
-export interface ArchivePlan {
+export interface ArchivePlan extends SequenceCopyPlan {
   /** epoch seconds: sequences whose end_sequence is before this move */
   before: number;
-  sequences: ArchivedSequence[];
-  /** rows per table that move: `sequence` first, then the 13 notification tables in catalog order */
-  rows: Record<string, number>;
-  /** profile ids the moving sequences reference */
-  profiles: string[];
-  /** of those, the ones the archive does not hold yet (copied) */
-  newProfiles: string[];
   /** sequences older than `before` left in place because they never completed (no end_sequence) */
   incompleteLeft: number;
+}
+
+/** What an import copies: every finished sequence of the source that the target does not hold. */
+export interface ImportPlan extends SequenceCopyPlan {
+  /** the source's sequences the target already holds (same id), left as the target has them */
+  present: number;
+  /** the source's sequences not finished (no end_sequence), not copied */
+  unfinished: number;
 }
 
 /** The first column of every row of a query. */
@@ -81,13 +93,10 @@ export function planArchive(live: Store, before: number, archive: Store | null =
   } finally {
     st.free();
   }
-  const rows: Record<string, number> = { sequence: 0 };
-  for (const t of NOTIFICATION_TABLES) rows[t] = 0;
+  const rows = rowsOf(db, sequences);
   for (const s of sequences) {
-    const counts = countsOf(db, s.id);
-    for (const t of Object.keys(rows)) rows[t] += counts[t];
     if (archive && archive.sequences.has(s.id)) {
-      if (!sameCounts(counts, countsOf(archive.db, s.id))) {
+      if (!sameCounts(countsOf(db, s.id), countsOf(archive.db, s.id))) {
         throw new ArchiveError(
           `${archive.file}: already holds sequence '${s.id}' with other row counts than ${live.file}. Nothing was changed; compare the two files, or archive into a new file.`,
         );
@@ -95,14 +104,64 @@ export function planArchive(live: Store, before: number, archive: Store | null =
       s.alreadyArchived = true;
     }
   }
-  const profiles = [...new Set(sequences.map((s) => s.profile_id).filter((p): p is string => p !== null))].filter(
-    (p) => column(db, "SELECT 1 FROM profile WHERE id = ?", [p]).length > 0,
-  );
-  const newProfiles = archive ? profiles.filter((p) => column(archive.db, "SELECT 1 FROM profile WHERE id = ?", [p]).length === 0) : profiles;
+  const { profiles, newProfiles } = profilesOf(db, archive?.db ?? null, sequences);
   const incompleteLeft = Number(
     column(db, "SELECT count(*) FROM sequence WHERE id <> 'dummy' AND end_sequence IS NULL AND start_sequence < ?", [before])[0],
   );
   return { before, sequences, rows, profiles, newProfiles, incompleteLeft };
+}
+
+/** The profiles `sequences` use that `from` holds, and of those the ones `to` lacks (all of them without `to`). */
+function profilesOf(from: Database, to: Database | null, sequences: ArchivedSequence[]): { profiles: string[]; newProfiles: string[] } {
+  const has = (db: Database, id: string) => column(db, "SELECT 1 FROM profile WHERE id = ?", [id]).length > 0;
+  const profiles = [...new Set(sequences.map((s) => s.profile_id).filter((p): p is string => p !== null))].filter((p) => has(from, p));
+  return { profiles, newProfiles: to ? profiles.filter((p) => !has(to, p)) : profiles };
+}
+
+/** Rows per table (`sequence` and the notification tables) of the given sequences, summed. */
+function rowsOf(db: Database, sequences: ArchivedSequence[]): Record<string, number> {
+  const rows: Record<string, number> = { sequence: 0 };
+  for (const t of NOTIFICATION_TABLES) rows[t] = 0;
+  for (const s of sequences) {
+    const counts = countsOf(db, s.id);
+    for (const t of Object.keys(rows)) rows[t] += counts[t];
+  }
+  return rows;
+}
+
+/**
+ * Chooses what {@link copyToArchive} copies from `source` into `target` to give the target the
+ * source's history: every finished sequence (not pyDE1's 'dummy' row) whose id the target lacks,
+ * oldest first, and the profiles they use that the target lacks.
+ */
+export function planImport(source: Store, target: Store): ImportPlan {
+  const sequences: ArchivedSequence[] = [];
+  let present = 0;
+  let unfinished = 0;
+  const st = source.db.prepare(
+    "SELECT id, active_state, start_sequence, end_sequence, profile_id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence, rowid",
+  );
+  try {
+    while (st.step()) {
+      const [id, active_state, start_sequence, end_sequence, profile_id] = st.get();
+      if (target.sequences.has(String(id))) present++;
+      else if (end_sequence === null) unfinished++;
+      else {
+        sequences.push({
+          id: String(id),
+          active_state: active_state === null ? null : String(active_state),
+          start_sequence: start_sequence as number | null,
+          end_sequence: end_sequence as number,
+          profile_id: profile_id === null ? null : String(profile_id),
+          alreadyArchived: false,
+        });
+      }
+    }
+  } finally {
+    st.free();
+  }
+  const { profiles, newProfiles } = profilesOf(source.db, target.db, sequences);
+  return { sequences, rows: rowsOf(source.db, sequences), profiles, newProfiles, present, unfinished };
 }
 
 /** Copies every row `select` finds from one database into the same table of another, columns by name. */
@@ -130,9 +189,10 @@ function copyRows(from: Database, to: Database, table: string, where: string, pa
 /**
  * Copies the plan's sequences (those not already archived) and new profiles into `archive` in one
  * transaction, then checks that the archive holds, per table, exactly the rows the plan counted.
- * Throws ArchiveError (the archive transaction rolled back) when a count differs.
+ * Throws ArchiveError (the archive transaction rolled back) when a count differs. The same copy
+ * serves an import ({@link planImport}), from the other database into the live one.
  */
-export function copyToArchive(live: Store, archive: Store, plan: ArchivePlan): void {
+export function copyToArchive(live: Store, archive: Store, plan: SequenceCopyPlan): void {
   archive.transaction(() => {
     for (const p of plan.newProfiles) copyRows(live.db, archive.db, "profile", "id = ?", [p]);
     for (const s of plan.sequences) {
@@ -145,7 +205,7 @@ export function copyToArchive(live: Store, archive: Store, plan: ArchivePlan): v
 }
 
 /** Checks the archive holds the plan's rows per table and its profiles; throws ArchiveError otherwise. */
-export function verifyArchive(archive: Store, plan: ArchivePlan): void {
+export function verifyArchive(archive: Store, plan: SequenceCopyPlan): void {
   const found: Record<string, number> = {};
   for (const t of Object.keys(plan.rows)) found[t] = 0;
   for (const s of plan.sequences) {

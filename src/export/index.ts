@@ -24,7 +24,18 @@ export { formatFixed, floatRepr, roundHalfEven, formatInt } from "./python-forma
 export { pythonJson, pythonJsonString, type PyJsonValue } from "./python-json";
 export { rfc2822Local, tclClockDate } from "./local-time";
 export { backupFileName, snapshotBytes, checkBackup, BackupVerifyError, type BackupCheck } from "./backup";
-export { planArchive, copyToArchive, verifyArchive, deleteArchived, ArchiveError, type ArchivePlan, type ArchivedSequence } from "./archive";
+export {
+  planArchive,
+  planImport,
+  copyToArchive,
+  verifyArchive,
+  deleteArchived,
+  ArchiveError,
+  type ArchivePlan,
+  type ImportPlan,
+  type SequenceCopyPlan,
+  type ArchivedSequence,
+} from "./archive";
 export { replayMessages, isShiftedTime, type Replay, type ReplayMessage, type ReplayOptions } from "./replay";
 export { uploadShot, uploadSkipReason, uploadUrl, basicAuth, UploadError, MIN_FLOW_SECONDS, UPLOAD_PATH, type UploadResult } from "./visualizer-upload";
 export { SHOT_FORMATS, isShotFormat, shotFileName, type ShotFormat, type ShotFormatSpec } from "./shot-formats";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "../command";
 import { required, UsageError } from "../command";
-import { closeRead, openForRead, openForWrite } from "../open-db";
+import { closeRead, openForRead, openForWrite, saveNow } from "../open-db";
 import type { PersistentStore } from "../../store/persistent-store";
 import { NotPyde1Error } from "../../store/errors";
 import { checkCatalog, CURRENT_VERSION, inspectSchema, upgradeSchema } from "../../store/schema";
@@ -20,8 +20,8 @@ row and its rows in all 13 notification tables — from FILE into ARCHIVE, a dat
 pyDE1 v3 schema (created when missing, appended to otherwise), and copies the profiles those
 sequences use (once per profile id). The archive's row counts are checked before anything is
 deleted from FILE; then both files are saved atomically (temp file, fsync, rename).
-Unfinished sequences (no end_sequence) stay in FILE. Keeping FILE small keeps saves cheap; join the
-archive back with ATTACH:
+Unfinished sequences (no end_sequence) stay in FILE. Keeping FILE small keeps saves cheap. Bring
+sequences back with 'pyde1-store import --from ARCHIVE --db FILE', or query both with ATTACH:
   sqlite3 FILE "ATTACH 'ARCHIVE' AS a; SELECT count(*) FROM a.sequence"
 
 Refuses, changing neither file: an ARCHIVE that is not a pyDE1 v3 database, a FILE with a -wal or
@@ -97,13 +97,6 @@ async function openArchive(path: string, dryRun: boolean): Promise<PersistentSto
     await closeRead(ps);
     throw e;
   }
-}
-
-/** Saves a store's current state now (raw SQL writes do not mark the store dirty). */
-async function saveNow(ps: PersistentStore): Promise<void> {
-  const count = ps.store.changeCount;
-  await ps.persistence.save(ps.store.fileImage());
-  ps.store.markSaved(count);
 }
 
 /** Prints the sequences and rows per table that move (or would move). */

@@ -10,9 +10,10 @@ import { exportShot } from "./export";
 import { backup } from "./backup";
 import { restore } from "./restore";
 import { archive } from "./archive";
+import { importSequences } from "./import";
 import { replay } from "./replay";
 import { upload } from "./upload";
 import { profileAdd, profileImport, profileList, profileShow, profileUpload } from "./profile";
 
 /** The commands. */
-export const COMMANDS: Command[] = [start, init, migrate, info, list, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, restore, archive, replay, upload, serve];
+export const COMMANDS: Command[] = [start, init, migrate, info, list, record, profileAdd, profileList, profileShow, profileImport, profileUpload, exportShot, backup, restore, archive, importSequences, replay, upload, serve];

@@ -1,0 +1,100 @@
+/** `pyde1-store import`: copy the sequences another pyDE1 database holds and FILE lacks into FILE. */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "../command";
+import { required, UsageError } from "../command";
+import { closeRead, openForRead, openForWrite, saveNow } from "../open-db";
+import { loadNodeSqlJs } from "../../store/persist/sqljs-node";
+import { Store } from "../../store/store";
+import type { PersistentStore } from "../../store/persistent-store";
+import { CURRENT_VERSION, inspectSchema, upgradeSchema } from "../../store/schema";
+import { copyToArchive, planImport, type ImportPlan } from "../../export/archive";
+import { localDateTime } from "../local-date-time";
+
+/** The `import` command. */
+export const importSequences: Command = {
+  name: "import",
+  summary: "copy the sequences of another pyDE1 database (pyDE1's own, an archive) into a database",
+  help: `Usage: pyde1-store import --from OTHER.sqlite3 --db FILE [--dry-run]
+
+Copies into FILE every finished sequence of OTHER that FILE does not hold yet (by sequence id):
+its master row, its rows in all 13 notification tables, and the profile it uses (once per profile
+id). OTHER may be pyDE1's own database (a live one's -wal is applied; nothing is written to it), an
+archive 'archive' made, or a backup. So the recorder's file gets the history from before it ran,
+or archived sequences come back.
+
+A sequence FILE already holds is left as FILE has it; one OTHER has not finished (still being
+recorded) is not copied. The copy is checked (rows per table against OTHER) before FILE is saved
+atomically (temp file, fsync, rename). FILE is created when missing; an older FILE is upgraded to
+v3 first, with a backup, as 'migrate' does. Refuses, changing nothing, while the recorder (or any
+other writer) has FILE open: stop it first, import, then start it again.
+
+Options:
+  --from OTHER    the database to copy from (read only)
+  --db FILE       the database to copy into
+  --dry-run       print what would be copied; change nothing
+  -h, --help      show this help
+
+Example (the history pyDE1 recorded before pyde1-store ran):
+  sudo systemctl stop pyde1-store
+  pyde1-store import --from /var/lib/pyde1/pyde1.sqlite3 --db /var/lib/pyde1-store/pyde1.sqlite3
+  sudo systemctl start pyde1-store`,
+  options: { from: { type: "string" }, db: { type: "string" }, "dry-run": { type: "boolean" } },
+  async run(args) {
+    const from = required(args, "from");
+    const path = required(args, "db");
+    const dryRun = args.values["dry-run"] === true;
+    if (resolve(from) === resolve(path)) throw new UsageError("--from must be another file than --db");
+    const source = await openSource(from);
+    let target: PersistentStore | null = null;
+    let empty: Store | null = null;
+    try {
+      if (dryRun && !existsSync(path)) empty = Store.create(await loadNodeSqlJs(), path);
+      else target = dryRun ? await openForRead(path) : await openForWrite(path, { create: true });
+      const plan = planImport(source.store, target?.store ?? empty!);
+      printPlan(plan, from, path, dryRun);
+      if (dryRun || plan.sequences.length === 0) return 0;
+      if (target!.backupPath) console.log(`${path} was upgraded to schema v3 first; the original is at ${target!.backupPath}`);
+      copyToArchive(source.store, target!.store, plan);
+      await saveNow(target!);
+      console.log(`import verified: ${plan.rows.sequence} sequences and their rows are in ${path}`);
+      return 0;
+    } finally {
+      empty?.close();
+      if (target) await closeRead(target);
+      await closeRead(source);
+    }
+  },
+};
+
+/** Opens OTHER for reading; an older schema is brought to v3 in memory (the file is never written). */
+async function openSource(from: string): Promise<PersistentStore> {
+  const ps = await openForRead(from);
+  try {
+    const state = inspectSchema(ps.store.db, from);
+    if (state.userVersion !== CURRENT_VERSION) upgradeSchema(ps.store.db, state.userVersion);
+    return ps;
+  } catch (e) {
+    await closeRead(ps);
+    throw e;
+  }
+}
+
+/** Prints what is (or would be) copied. */
+function printPlan(plan: ImportPlan, from: string, path: string, dryRun: boolean): void {
+  const n = plan.sequences.length;
+  const skipped = [
+    plan.present > 0 ? `${plan.present} already in ${path}` : "",
+    plan.unfinished > 0 ? `${plan.unfinished} not finished in ${from}` : "",
+  ].filter(Boolean);
+  console.log(`${dryRun ? "would copy" : "copying"} ${n} sequence${n === 1 ? "" : "s"} from ${from} into ${path}${skipped.length ? ` (left out: ${skipped.join(", ")})` : ""}`);
+  if (n === 0) return;
+  const first = plan.sequences[0]!;
+  const last = plan.sequences[n - 1]!;
+  console.log(`  started ${localDateTime(first.start_sequence)} to ${localDateTime(last.start_sequence)}`);
+  if (dryRun) for (const s of plan.sequences) console.log(`  ${s.id}  ${(s.active_state ?? "?").padEnd(13)} started ${localDateTime(s.start_sequence)}`);
+  console.log("rows per table:");
+  const width = Math.max(...Object.keys(plan.rows).map((t) => t.length));
+  for (const [t, count] of Object.entries(plan.rows)) console.log(`  ${t.padEnd(width)}  ${count}`);
+  console.log(`profiles: ${plan.profiles.length} used, ${plan.newProfiles.length} new in ${path}`);
+}
