@@ -30,6 +30,7 @@ import { Journal } from "../store/persist/journal";
 import { readJournal, type JournalRecord } from "../store/persist/journal-format";
 import { RECORDER_CODEC } from "./journal-codec";
 import { PersistentStore } from "../store/persistent-store";
+import type { Store } from "../store/store";
 import type { RecorderEvent } from "../recorder/events";
 import type { Recorder } from "../recorder/recorder";
 import { silent, type Log } from "../recorder/log";
@@ -118,8 +119,7 @@ export class DurableStore {
           `keeping ${waiting} events in memory and retrying (they are lost if the process dies before a write works)`);
       } else ds.log("info", `record: writing ${journalPath} again`);
     };
-    // a compacted journal made while the file held this very mark: the file holds all up to its base
-    const seen = mark && mark.id === contents.id ? (contents.file !== undefined && contents.file === markText ? contents.base : mark.seq) : 0;
+    const seen = boundaryOf(markText, contents);
     if (mark && mark.id !== contents.id && contents.records.length > 0) {
       ds.log("warn", `record: ${journalPath} belongs to another database file (journal ${contents.id}, file ${mark.id}); replaying all of it`);
     }
@@ -412,6 +412,33 @@ export class DurableStore {
 }
 
 /** Reads the `ID:SEQ` boundary mark. */
+/**
+ * The last journal record the file holds, by the mark `ID:SEQ` it carries (0: none of them, as for
+ * a journal of another file). A journal compacted while the file held this very mark: the file
+ * holds all up to the journal's base.
+ */
+function boundaryOf(markText: string | null, contents: { id: string; base: number; file?: string }): number {
+  const mark = parseMark(markText);
+  if (!mark || mark.id !== contents.id) return 0;
+  return contents.file !== undefined && contents.file === markText ? contents.base : mark.seq;
+}
+
+/**
+ * How many records of the journal beside the database at `dbPath` (absolute) hold what the file
+ * does not: what the next live start replays into it (0 without a journal). Reads only.
+ */
+export function unsavedJournalRecords(store: Store, dbPath: string): number {
+  const { journal, next } = journalPaths(dbPath);
+  const markText = store.hkv.get(JOURNAL_MARK.header, JOURNAL_MARK.key);
+  const mark = parseMark(markText);
+  const nextContents = readJournal<RecorderEvent>(next, RECORDER_CODEC);
+  const contents =
+    nextContents && mark && nextContents.id === mark.id && nextContents.base === mark.seq ? nextContents : readJournal<RecorderEvent>(journal, RECORDER_CODEC);
+  if (!contents) return 0;
+  const seen = boundaryOf(markText, contents);
+  return contents.records.filter((r) => r.n > seen).length;
+}
+
 function parseMark(text: string | null): { id: string; seq: number } | null {
   if (!text) return null;
   const at = text.lastIndexOf(":");

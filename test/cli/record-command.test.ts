@@ -12,6 +12,8 @@ import { Store } from "../../src/store/store";
 import { FIXTURES, RECORDINGS, scratch } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { readRecording, readTable } from "../recorder/expected";
+import { LiveFeed, afterShot } from "../support/live-feed";
+import { syntheticMessages } from "../support/streams";
 
 describe("record --from-capture (CLI)", () => {
   for (const name of RECORDINGS) {
@@ -76,4 +78,33 @@ describe("record --from-capture (CLI)", () => {
     expect(right.code).toBe(0);
     expect(right.stderr).not.toContain("none of the capture's");
   });
+
+  it("says so when a crashed live recorder's journal waits beside the file, and that journal does go in at the next live start", async () => {
+    const messages = syntheticMessages({ shots: 2, seed: 23 });
+    const midSecond = afterShot(messages, 1) + Math.floor((afterShot(messages, 2) - afterShot(messages, 1)) / 2);
+    const db = join(scratch(), "mine.sqlite3");
+    const feed = await LiveFeed.start();
+    try {
+      const live = await feed.record(db);
+      await feed.publish(messages.slice(0, midSecond));
+      await feed.sync(live);
+      await new Promise((r) => setTimeout(r, 300)); // past the journal's 100 ms fsync window
+      const second = live.lines(/sequence \S+ \(Espresso\) opened/).map((l) => /sequence (\S+) \(/.exec(l)![1]!)[1]!;
+      await live.signal("SIGKILL");
+      const capture = cli(["record", "--db", db, "--from-capture", join(FIXTURES, "recordings", RECORDINGS[0], "capture.ndjson")]);
+      expect(capture.code).toBe(0);
+      expect(capture.stderr).toMatch(
+        new RegExp(`warn  record: ${db}\\.journal holds \\d+ events a live recorder received but did not save \\(it stopped without saving\\); a capture does not replay them: they go into the file at the next live start`),
+      );
+      const ids = () => sqlite3(db, "SELECT id FROM sequence").split("\n");
+      expect(ids()).not.toContain(second);
+      const next = await feed.record(db);
+      expect(await next.signal("SIGTERM")).toBe(0);
+      expect(ids()).toContain(second);
+      const clean = cli(["record", "--db", db, "--from-capture", join(FIXTURES, "recordings", RECORDINGS[0], "capture.ndjson")]);
+      expect(clean.stderr).not.toContain(".journal holds");
+    } finally {
+      await feed.stop();
+    }
+  }, 90_000);
 });

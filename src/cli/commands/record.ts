@@ -8,6 +8,7 @@ import { consoleLog, liveSettings, LIVE_OPTIONS, LIVE_OPTIONS_HELP, SAVE_HELP, s
 import { recordEvents } from "../../ingest/run-capture";
 import { captureFileEvents } from "../../ingest/capture-file";
 import { StoreError } from "../../store/errors";
+import { journalPaths, unsavedJournalRecords } from "../../ingest/durable-store";
 
 /** The `record` command. */
 export const record: Command = {
@@ -64,6 +65,11 @@ ${SAVE_HELP}`,
       const ps = await openForWrite(db);
       try {
         if (ps.backupPath) log("info", `record: upgraded ${db} to schema v3; the original is at ${ps.backupPath}`);
+        const unsaved = unsavedJournalRecords(ps.store, ps.persistence.name);
+        if (unsaved > 0) {
+          log("warn", `record: ${journalPaths(ps.persistence.name).journal} holds ${unsaved} events a live recorder received but did not save (it stopped without saving); ` +
+            "a capture does not replay them: they go into the file at the next live start (record --broker, serve --record or start)");
+        }
         const result = await recordEvents(ps.store, captureFileEvents(capture), {
           topicRoot: settings.topicRoot,
           rate: rate || undefined,
