@@ -3,10 +3,12 @@
  * foreign writer) or for reading (the `-wal` applied, nothing written).
  */
 import { existsSync, statSync } from "node:fs";
+import { basename } from "node:path";
 import { loadNodeSqlJs } from "../store/persist/sqljs-node";
 import { FilePersistence } from "../store/persist/file";
 import { PersistentStore } from "../store/persistent-store";
 import { StoreError } from "../store/errors";
+import { lockHolder } from "../store/persist/lock-file";
 
 /** Opens FILE to write to it; creates a new database when it is missing and `create` allows. */
 export async function openForWrite(path: string, options: { create?: boolean; upgrade?: boolean } = {}): Promise<PersistentStore> {
@@ -25,7 +27,17 @@ export async function openForWrite(path: string, options: { create?: boolean; up
 
 /** Opens FILE to read it, with a live writer's `-wal` applied; never writes to it. */
 export async function openForRead(path: string): Promise<PersistentStore> {
-  if (!existsSync(path)) throw new StoreError(path, `${path}: no such file. Check the path.`);
+  if (!existsSync(path)) {
+    const recorder = lockHolder(path);
+    if (recorder !== null) {
+      throw new StoreError(
+        path,
+        `${path}: not written yet: the recorder (pyde1-store process ${recorder}) records into it and writes it at its first save ` +
+          `(when a sequence ends, or after a minute without one); ${basename(path)}.journal holds what it received meanwhile. Try again then.`,
+      );
+    }
+    throw new StoreError(path, `${path}: no such file. Check the path.`);
+  }
   const file = FilePersistence.open(path, { mode: "read" }); // refuses a folder
   if (statSync(path).size === 0) {
     await file.close();

@@ -3,6 +3,8 @@ import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } fr
 import { basename, join } from "node:path";
 import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
+import { LiveFeed, afterShot } from "../support/live-feed";
+import { syntheticMessages } from "../support/streams";
 
 const schemaFile = (n: string) => join(FIXTURES, "schemas", n);
 /** How many of the three tables schema v3 added a file holds. */
@@ -144,6 +146,16 @@ describe("info", () => {
     // pyDE1 2.0's file says user_version 2 but holds the v3 tables
     expect(sqlite3(other, V3_TABLES_SQL)).toBe("3");
     expect(info.schema_version).toBe(3);
+    // who writes it: no recorder of ours; pyDE1's -wal, whose committed frames were applied
+    expect(info.recorder_pid).toBeNull();
+    const pageSize = readFileSync(db).readUInt16BE(16) || 65536;
+    const frames = (before[1].length - 32) / (pageSize + 24);
+    expect(info.wal_frames_applied).toBeGreaterThan(0);
+    expect(info.wal_frames_applied).toBeLessThanOrEqual(frames);
+    expect(info.unsaved_journal_events).toBe(0);
+    expect(cli(["info", "--db", db]).stdout).toContain(
+      `  writer       pyDE1 or another SQLite program (a -wal is beside it; ${info.wal_frames_applied} of its frames applied here)\n`,
+    );
     expect(Buffer.compare(readFileSync(db), before[0])).toBe(0);
     expect(Buffer.compare(readFileSync(`${db}-wal`), before[1])).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["pyde1.sqlite3", "pyde1.sqlite3-wal"]);
@@ -175,6 +187,67 @@ describe("info", () => {
     expect(r.stdout).toMatch(/user_version 3/);
     expect(r.stdout).toMatch(/sequence\s+1/);
   });
+
+  it("names the recorder writing the file and the journal's events not in the file yet, while it runs, after it dies, and after a clean stop", async () => {
+    const messages = syntheticMessages({ shots: 2, seed: 29 });
+    const midSecond = afterShot(messages, 1) + Math.floor((afterShot(messages, 2) - afterShot(messages, 1)) / 2);
+    const db = join(scratch(), "mine.sqlite3");
+    expect(cli(["init", "--db", db]).code).toBe(0);
+    const journal = `${db}.journal`;
+    const info = () => {
+      const r = cli(["info", "--db", db, "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      return { json: JSON.parse(r.stdout) as { recorder_pid: number | null; unsaved_journal_events: number }, text: cli(["info", "--db", db]).stdout };
+    };
+    const feed = await LiveFeed.start();
+    try {
+      const live = await feed.record(db);
+      await feed.publish(messages.slice(0, midSecond)); // a shot saved, the next half-way: only in the journal
+      await feed.sync(live);
+      await new Promise((r) => setTimeout(r, 300)); // past the journal's 100 ms fsync window
+      const running = info();
+      expect(running.json.recorder_pid).toBe(live.pid);
+      expect(running.json.unsaved_journal_events).toBeGreaterThan(0);
+      expect(running.text).toContain(`  writer       the pyde1-store recorder (process ${live.pid})\n`);
+      expect(running.text).toContain(
+        `  journal      ${running.json.unsaved_journal_events} events in ${journal} not in the file yet (the recorder saves them when the sequence ends)`,
+      );
+      await live.signal("SIGKILL");
+      const dead = info();
+      expect(dead.json.recorder_pid).toBeNull();
+      expect(dead.json.unsaved_journal_events).toBe(running.json.unsaved_journal_events);
+      expect(dead.text).toContain("  writer       none\n");
+      expect(dead.text).toContain(`not in the file yet (the recorder is not running: its next start puts them in)`);
+      const next = await feed.record(db);
+      expect(await next.signal("SIGTERM")).toBe(0);
+      const clean = info();
+      expect(clean.json).toMatchObject({ recorder_pid: null, unsaved_journal_events: 0 });
+      expect(clean.text).not.toContain("  journal ");
+      expect(existsSync(journal)).toBe(true); // a journal is there, holding nothing the file lacks
+    } finally {
+      await feed.stop();
+    }
+  }, 90_000);
+
+  it("a new file the recorder has not written yet: says so, naming the recorder, instead of 'no such file'", async () => {
+    const db = join(scratch(), "new.sqlite3");
+    const feed = await LiveFeed.start();
+    try {
+      const live = await feed.record(db);
+      expect(existsSync(db)).toBe(false); // nothing recorded yet, nothing to save
+      const r = cli(["info", "--db", db]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`${db}: not written yet: the recorder (pyde1-store process ${live.pid}) records into it and writes it at its first save`);
+      expect(await live.signal("SIGTERM")).toBe(0);
+    } finally {
+      await feed.stop();
+    }
+    expect(existsSync(db)).toBe(true); // written as it stopped
+    const after = cli(["info", "--db", db, "--json"]);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout).recorder_pid).toBeNull();
+  }, 60_000);
 
   it("fails with one line for a missing file", () => {
     const r = cli(["info", "--db", "/nonexistent/x.sqlite3"]);

@@ -74,6 +74,21 @@ export function takeLock(file: string): string {
   throw new LockedError(file, -1);
 }
 
+/**
+ * The pid of the live process of this boot that holds `<file>.lock`, or null when none does (no
+ * lock, or one its owner left behind). Reads only.
+ */
+export function lockHolder(file: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`${file}.lock`, "utf8");
+  } catch {
+    return null;
+  }
+  const owner = lockOwner(text);
+  return !owner.otherBoot && processAlive(owner.pid) ? owner.pid : null;
+}
+
 /** Removes a lock this process took (and nothing else: a lock another process took over stays). */
 export function releaseLock(lock: string): void {
   try {
