@@ -11,6 +11,8 @@ import { DurableStore } from "../ingest/durable-store";
 import { recordLive, type LiveRecording } from "../ingest/run-live";
 import type { SequenceInfo, CloseReason } from "../recorder/recorder";
 import type { Log } from "../recorder/log";
+import { total } from "../recorder/stats";
+import { publicBrokerUrl, type RecorderStatus } from "../server";
 import type { Store } from "../store/store";
 import { numberOption, optional, type OptionSpec, type Parsed } from "./command";
 import { BROKER_SCHEMES, checkUrl, HTTP_SCHEMES } from "./url-setting";
@@ -117,6 +119,8 @@ export interface RunningRecording {
   readonly live: LiveRecording;
   /** called after each save (e.g. to tell open viewer pages) */
   onSaved: ((reason: string) => void) | null;
+  /** how the recording goes now, for the viewer's status line (`GET /api/status`) */
+  status(): RecorderStatus;
   /** stops the feed, closes an open sequence, saves, releases the file */
   stop(): Promise<void>;
 }
@@ -165,11 +169,31 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
   idle.unref();
   s.log("info", `record: recording ${s.broker} (topic root ${s.topicRoot}) into ${durable.ps.persistence.name}`);
   let stopping: Promise<void> | null = null;
+  const startedAt = Date.now();
+  let lastSavedAt: number | null = null;
+  const broker = publicBrokerUrl(s.broker);
   const running: RunningRecording = {
     store: durable.ps.store,
     durable,
     live,
     onSaved: null,
+    status: () => {
+      const stats = live.stats;
+      const open = live.recorder.openSequence;
+      return {
+        recording: true,
+        now: Date.now(),
+        broker,
+        feed: live.feedState,
+        startedAt,
+        lastMessageAt: live.lastMessageAt,
+        accepted: stats.accepted,
+        rejected: total(stats.rejected),
+        sequences: stats.sequences,
+        openSequence: open ? { id: open.id, activeState: open.activeState } : null,
+        lastSavedAt,
+      };
+    },
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(idle);
@@ -179,7 +203,10 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
         s.log("info", `record: saved and closed ${durable.ps.persistence.name}`);
       })()),
   };
-  durable.onSaved = (reason) => running.onSaved?.(reason);
+  durable.onSaved = (reason) => {
+    lastSavedAt = Date.now();
+    running.onSaved?.(reason);
+  };
   return running;
 }
 

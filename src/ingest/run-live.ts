@@ -59,6 +59,8 @@ export interface LiveRecording {
   readonly stats: RecorderStats;
   /** the broker connection's state */
   readonly feedState: FeedState;
+  /** when the last message from the broker arrived, epoch ms; null before the first */
+  readonly lastMessageAt: number | null;
   /** commits queued writes now (call before exporting the store); returns the writes committed */
   flush(): number;
   /** disconnects, closes an open sequence, commits, closes the capture file. Idempotent. */
@@ -72,6 +74,7 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
   const requests = new AbortController();
   const now = () => Date.now() / 1000;
   let lastMessage = performance.now();
+  let lastMessageAt: number | null = null;
   let quiet = true;
   let stopped: Promise<void> | null = null;
   /** true while a message from the broker is being handled: only live sequences get GETs, not replayed ones */
@@ -116,6 +119,7 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
     onState: options.onFeedState,
     onMessage: (topic, payload) => {
       lastMessage = performance.now();
+      lastMessageAt = Date.now();
       quiet = false;
       fromFeed = true;
       const accepted = recorder.stats.accepted;
@@ -167,6 +171,9 @@ export function recordLive(store: Store, options: RecordLiveOptions): LiveRecord
     },
     get feedState() {
       return feed.state;
+    },
+    get lastMessageAt() {
+      return lastMessageAt;
     },
     flush: () => recorder.flush(),
     stop,

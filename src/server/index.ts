@@ -3,3 +3,4 @@ export { startServer, urlHost, type ServerOptions, type RunningServer } from "./
 export { FileSource, StoreSource, type DatabaseSource } from "./database-source";
 export { listSequences, answerApi, type SequenceSummary, type ApiReply } from "./api";
 export { resolveStatic, contentTypeOf, defaultViewerDir } from "./static-files";
+export { publicBrokerUrl, type RecorderStatus, type StatusReply } from "./recorder-status";

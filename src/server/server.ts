@@ -11,6 +11,7 @@ import type { DatabaseSource } from "./database-source";
 import { contentTypeOf, defaultViewerDir, resolveStatic } from "./static-files";
 import { answerApi } from "./api";
 import { ChangeEvents } from "./events";
+import type { RecorderStatus, StatusReply } from "./recorder-status";
 
 /** Options for {@link startServer}. */
 export interface ServerOptions {
@@ -24,6 +25,8 @@ export interface ServerOptions {
   viewerDir?: string;
   /** how often to look for changes of a file source, ms (default 2000; 0 = never) */
   pollMs?: number;
+  /** the recording in this process, for `GET /api/status` (without it: `{"recording": false}`) */
+  status?: () => RecorderStatus;
 }
 
 /** A running server. */
@@ -114,6 +117,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === "/api/events") {
       if (req.method === "HEAD") return send(req, res, 200, "text/event-stream; charset=utf-8", "");
       return events.attach(res);
+    }
+    if (path === "/api/status") {
+      const reply: StatusReply = options.status?.() ?? { recording: false };
+      return send(req, res, 200, "application/json; charset=utf-8", JSON.stringify(reply), { "Cache-Control": "no-store" });
     }
     if (path === "/api" || path.startsWith("/api/")) {
       const reply = answerApi(source.store(), path, query) ?? { status: 404, contentType: "application/json; charset=utf-8", body: '{"error":"no such API path"}' };

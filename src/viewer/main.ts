@@ -14,6 +14,7 @@ import { renderProfile, stepNames } from "./profile-panel";
 import { renderShotHeader } from "./shot-view";
 import { setupSqlConsole } from "./sql-console";
 import { Tabs, type TabName } from "./tabs";
+import { followRecorderStatus } from "./recorder-status";
 
 const client = new WorkerClient(new URL("worker.js", import.meta.url));
 const shots = new Map<string, ShotSeries>();
@@ -250,6 +251,7 @@ async function boot(): Promise<void> {
     if (param) {
       await openUrl(param);
     } else if (location.protocol.startsWith("http")) {
+      followRecorderStatus(byId("recorder-status"));
       const changes = followChanges();
       await openUrl("db");
       await changes.catchUp(); // a change announced while the first load ran

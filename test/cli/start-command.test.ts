@@ -97,4 +97,63 @@ describe("pyde1-store start", () => {
     expect(sqlite3(db, "SELECT count(*) FROM sequence WHERE resource_de1_id IS NOT NULL AND id <> 'dummy'")).toBe(String(Object.keys(rec.manifest.sequences).length));
     expect(readFileSync(db).subarray(18, 20)).toEqual(Buffer.from([1, 1]));
   });
+
+  it("GET /api/status says how the recording goes (never the broker's password); serve without --record says it is not recording", async () => {
+    const db = join(scratch(), "pyde1.sqlite3");
+    const withLogin = broker.url.replace("mqtt://", "mqtt://someone:s3cret@");
+    const server = new CliProcess(["start", "--db", db, "--broker", withLogin, "--port", "0"]);
+    type Status = { recording: boolean; now: number; broker: string; feed: string; startedAt: number; lastMessageAt: number | null; accepted: number; rejected: number; sequences: number; openSequence: { id: string; activeState: string } | null; lastSavedAt: number | null };
+    try {
+      await server.waitFor(/mqtt: connected to /, 30_000);
+      const url = /^serving (http:\/\/127\.0\.0\.1:\d+\/) for /m.exec(server.stdout)![1]!;
+      const status = async () => (await (await fetch(`${url}api/status`)).json()) as Status;
+      const before = await status();
+      expect(before).toMatchObject({ recording: true, broker: broker.url, feed: "connected", lastMessageAt: null, accepted: 0, rejected: 0, sequences: 0, openSequence: null, lastSavedAt: null });
+      expect(JSON.stringify(before)).not.toContain("s3cret");
+      expect(before.now - before.startedAt).toBeGreaterThanOrEqual(0);
+      // half of the first shot: it is being recorded
+      const lines = rec.capture.toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.topic);
+      const firstId = JSON.parse(lines.find((e) => e.topic.endsWith("/SequencerGateNotification")).payload).sequence_id as string;
+      const flowBegins = lines.findIndex((e) => typeof e.payload === "string" && e.payload.includes('"sequence_flow_begin", "action": "set"'));
+      expect(flowBegins).toBeGreaterThan(0);
+      const sent = Date.now();
+      for (const e of lines.slice(0, flowBegins + 1)) await pub.publishAsync(e.topic, e.payload, { qos: 1 });
+      let during = await status();
+      for (const deadline = Date.now() + 10_000; !during.openSequence && Date.now() < deadline; during = await status()) await sleep(100);
+      expect(during.openSequence).toMatchObject({ activeState: "Espresso" });
+      expect(during.openSequence!.id).toBe(firstId);
+      expect(during.sequences).toBe(1);
+      expect(during.accepted).toBeGreaterThan(0);
+      expect(during.lastMessageAt).toBeGreaterThanOrEqual(sent - 5);
+      expect(during.lastMessageAt).toBeLessThanOrEqual(during.now);
+      // the rest: every shot completes and is saved
+      for (const e of lines.slice(flowBegins + 1)) await pub.publishAsync(e.topic, e.payload, { qos: 1 });
+      let after = await status();
+      for (const deadline = Date.now() + 20_000; (after.openSequence || after.lastSavedAt === null) && Date.now() < deadline; after = await status()) await sleep(200);
+      expect(after.openSequence).toBeNull();
+      expect(after.sequences).toBe(Object.keys(rec.manifest.sequences).length);
+      expect(after.lastSavedAt).toBeGreaterThanOrEqual(sent);
+      // the broker goes away: the status says so
+      await broker.stop();
+      let lost = await status();
+      for (const deadline = Date.now() + 10_000; lost.feed === "connected" && Date.now() < deadline; lost = await status()) await sleep(100);
+      expect(["lost", "retrying"]).toContain(lost.feed);
+      expect(await server.signal("SIGTERM")).toBe(0);
+    } finally {
+      if (server.running) await server.signal("SIGKILL");
+      await broker.resume();
+      await pub.endAsync(true);
+      pub = await connectAsync(broker.url);
+    }
+    const viewer = new CliProcess(["serve", "--db", db, "--port", "0"]);
+    try {
+      const started = Date.now();
+      while (!/serving http:/.test(viewer.stdout) && viewer.running && Date.now() - started < 20_000) await sleep(20);
+      const url = /^serving (http:\/\/127\.0\.0\.1:\d+\/)/m.exec(viewer.stdout)![1]!;
+      expect(await (await fetch(`${url}api/status`)).json()).toEqual({ recording: false });
+      expect(await viewer.signal("SIGTERM")).toBe(0);
+    } finally {
+      if (viewer.running) await viewer.signal("SIGKILL");
+    }
+  }, 120_000);
 });

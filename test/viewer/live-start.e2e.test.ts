@@ -47,6 +47,11 @@ describe("the viewer of `start`", () => {
       await p.goto(url!);
       await p.waitForFunction(() => document.body.dataset.ready !== undefined);
       expect(await p.locator("#sequence-list li[data-sequence-id]").count()).toBe(0);
+      // the header says the page's server is recording, and that nothing has come yet
+      const line = p.locator("#recorder-status");
+      await line.waitFor({ state: "visible", timeout: 10_000 });
+      expect(await line.textContent()).toBe("Recording · no message from pyDE1 yet");
+      expect(await line.getAttribute("class")).not.toContain("warn");
       const opened = await p.evaluate(() => (window as unknown as { pyde1Viewer: { opened: number } }).pyde1Viewer.opened);
       for (const line of rec.capture.toString("utf8").split("\n")) {
         if (!line) continue;
@@ -59,6 +64,13 @@ describe("the viewer of `start`", () => {
       expect(ids.sort()).toEqual(Object.keys(rec.manifest.sequences).sort());
       const reloads = await p.evaluate(() => (window as unknown as { pyde1Viewer: { opened: number } }).pyde1Viewer.opened);
       expect(reloads).toBeGreaterThan(opened);
+      await p.waitForFunction(() => /^Recording · last message .* · saved /.test(document.getElementById("recorder-status")!.textContent ?? ""), null, { timeout: 15_000 });
+      // the broker goes away: the line turns into a warning, and back once it returns
+      await broker.stop();
+      await p.waitForFunction(() => document.getElementById("recorder-status")!.classList.contains("warn"), null, { timeout: 20_000 });
+      expect(await line.textContent()).toMatch(/^Recording: (lost the broker|broker unreachable), retrying · /);
+      await broker.resume();
+      await p.waitForFunction(() => !document.getElementById("recorder-status")!.classList.contains("warn"), null, { timeout: 30_000 });
       expect(errors).toEqual([]);
       await p.close();
       expect(await server.signal("SIGTERM")).toBe(0);

@@ -17,7 +17,7 @@ function portOf(text: string): number {
 async function serveUntilSignal(source: DatabaseSource, host: string, port: number, recording: RunningRecording | null, label: string): Promise<number> {
   let server: RunningServer;
   try {
-    server = await startServer({ source, host, port, pollMs: recording ? 0 : undefined });
+    server = await startServer({ source, host, port, pollMs: recording ? 0 : undefined, status: recording ? () => recording.status() : undefined });
   } catch (e) {
     if (recording) await recording.stop(); // saved, and its lock released
     throw listenError(e, host, port);
