@@ -41,7 +41,7 @@ describe("import", () => {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const copying = Number(/^copying (\d+) sequences? from /.exec(r.stdout)![1]);
-      if (copying > 0) expect(r.stdout).toContain(`import verified: ${copying} sequences and their rows are in ${db}`);
+      if (copying > 0) expect(r.stdout).toContain(`import verified: ${copying} sequence${copying === 1 ? " and its" : "s and their"} rows are in ${db}`);
       else expect(r.stdout).not.toContain("import verified"); // all of them already there (a recording copied under another name)
     }
     expect(snapshot(sources)).toEqual(before); // -wal files included: read, never written or checkpointed

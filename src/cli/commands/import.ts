@@ -57,7 +57,8 @@ Example (the history pyDE1 recorded before pyde1-store ran):
       if (target!.backupPath) console.log(`${path} was upgraded to schema v3 first; the original is at ${target!.backupPath}`);
       copyToArchive(source.store, target!.store, plan);
       await saveNow(target!);
-      console.log(`import verified: ${plan.rows.sequence} sequences and their rows are in ${path}`);
+      const n = plan.rows.sequence;
+      console.log(`import verified: ${n} sequence${n === 1 ? "" : "s"} and ${n === 1 ? "its" : "their"} rows are in ${path}`);
       return 0;
     } finally {
       empty?.close();
