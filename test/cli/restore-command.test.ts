@@ -103,6 +103,13 @@ describe("restore", () => {
       expect(refused.stderr).toContain(`${db}: the recorder is writing it (pyde1-store process ${rec.pid})`);
       expect(refused.stderr).toMatch(/Stop it first \(sudo systemctl stop pyde1-store/);
       expect(Object.keys(snapshot(dir)).sort()).toEqual(before); // the refusal added and removed nothing
+      // a backup taken now says what it lacks: the shot in progress, only in the journal so far
+      const backups = scratch();
+      const taken = cli(["backup", "--db", db, "--to", backups]);
+      expect(taken.code).toBe(0);
+      const copy = taken.stdout.split("\n")[0]!;
+      expect(taken.stdout).toMatch(new RegExp(`  not in it: \\d+ events in ${db}\\.journal that the recorder has not saved into the file yet`));
+      expect(ids(copy)).not.toContain(opened[1]);
       await rec.signal("SIGKILL"); // a power cut: the second shot's rows are only in the journal
       expect(ids(db)).not.toContain(opened[1]);
       const journal = readFileSync(`${db}.journal`);

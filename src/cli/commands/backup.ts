@@ -7,6 +7,7 @@ import { backupStore } from "../../export/backup-file";
 import { progressBar } from "../progress-bar";
 import { existsSync, statSync } from "node:fs";
 import { folderWritable } from "../output-file";
+import { journalPaths, unsavedJournalRecords } from "../../ingest/durable-store";
 
 /** Database files larger than this get a progress bar on a terminal. */
 const PROGRESS_OVER_BYTES = 50 * 1024 * 1024;
@@ -23,7 +24,9 @@ time. An existing file is never overwritten: a -1, -2, ... suffix is added to th
 is read back (gunzipped), compared with the snapshot and checked with PRAGMA integrity_check before
 success is reported; a copy that fails is removed. The copy is a rollback-journal file: open it with
 any SQLite tool, no -wal needed. 'pyde1-store restore --from COPY --db FILE' puts one back. On a
-terminal, files over 50 MB show a progress bar.
+terminal, files over 50 MB show a progress bar. While the recorder writes FILE, the events of a
+sequence in progress are only in its journal until the sequence ends; the output says how many the
+copy does not hold.
 
 Options:
   --db FILE                the database to back up
@@ -57,6 +60,13 @@ Example (cron, every night at 03:15, gzipped, keeping 30 days):
         `${result.path}\n  ${result.fileBytes} bytes written (database ${result.databaseBytes} bytes), ` +
           `${result.sequences} sequences, integrity_check ok`,
       );
+      const unsaved = unsavedJournalRecords(ps.store, ps.persistence.name);
+      if (unsaved > 0) {
+        console.log(
+          `  not in it: ${unsaved} events in ${journalPaths(ps.persistence.name).journal} that the recorder has not saved into the file yet ` +
+            "(it saves them when the sequence in progress ends; a backup after that has them)",
+        );
+      }
     } finally {
       await closeRead(ps);
     }
