@@ -85,6 +85,20 @@ export function isNewer(announced: ChangeMark, shown: ChangeMark): boolean {
   return announced.server !== shown.server || announced.changes > shown.changes;
 }
 
+/**
+ * The bytes of a gzipped file (a `backup --compress gzip` copy) unpacked by the browser's own
+ * DecompressionStream; any other bytes as they are.
+ */
+export async function gunzipIfGzip(name: string, bytes: ArrayBuffer): Promise<ArrayBuffer> {
+  const head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return bytes;
+  try {
+    return await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  } catch (e) {
+    throw new Error(`${name}: a gzip file that does not unpack (${(e as Error).message}): the backup is damaged or cut short`);
+  }
+}
+
 /** Reads a picked file with progress. */
 export function readFile(file: File, progress: Progress): Promise<ArrayBuffer> {
   return readAll(file.stream(), file.size, progress);

@@ -6,7 +6,7 @@
 import { WorkerClient } from "./worker-client";
 import type { ProfileInfo, ShotSeries } from "./protocol";
 import { byId, el, replace } from "./dom";
-import { fetchDatabase, formatBytes, isNewer, pairFiles, parseChangeMark, readFile, type ChangeMark } from "./loader";
+import { fetchDatabase, formatBytes, gunzipIfGzip, isNewer, pairFiles, parseChangeMark, readFile, type ChangeMark } from "./loader";
 import { SequenceList } from "./sequence-list";
 import { ShotChart } from "./shot-chart";
 import { CompareChart } from "./compare-chart";
@@ -141,7 +141,7 @@ function shownTab(tab: TabName): void {
 async function openFiles(files: File[]): Promise<void> {
   try {
     const picked = pairFiles(files);
-    const db = await readFile(picked.db, reporter(picked.db.name));
+    const db = await gunzipIfGzip(picked.db.name, await readFile(picked.db, reporter(picked.db.name)));
     const wal = picked.wal ? await readFile(picked.wal, reporter(picked.wal.name)) : null;
     await open(picked.db.name, db, wal);
     source = null;
@@ -162,7 +162,7 @@ let announced: ChangeMark | null = null;
 async function openUrl(url: string): Promise<void> {
   const before = announced;
   const { bytes, name, mark } = await fetchDatabase(url, reporter);
-  await open(name, bytes, null);
+  await open(name, await gunzipIfGzip(name, bytes), null);
   source = url;
   // without a mark (not our server), the bytes count as holding every change announced before the fetch
   shownMark = url === "db" ? (mark ?? before) : null;

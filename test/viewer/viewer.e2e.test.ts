@@ -5,11 +5,11 @@
  * database stays text.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { Browser } from "playwright-core";
-import { FIXTURES, RECORDINGS, scratch } from "../support/paths";
-import { sqlite3 } from "../support/cli";
+import { FIXTURES, RECORDINGS, scratch, SHOTS_RECORDING } from "../support/paths";
+import { cli, sqlite3 } from "../support/cli";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
 import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows, watched, type WatchedPage } from "./browser";
 
@@ -142,4 +142,35 @@ describe.each(cases)("viewer with $name", ({ name, file }) => {
       await page.close();
     });
   }
+});
+
+describe("viewer with a gzipped backup", () => {
+  it("opens what 'backup --compress gzip' wrote, picked as it is; a damaged one is named in the error", async () => {
+    const source = copyDatabase(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), scratch("pyde1-viewer-gz-"));
+    const sequences = countWithSqlite(source, "SELECT count(*) FROM sequence WHERE id <> 'dummy'");
+    const folder = scratch("pyde1-viewer-gz-");
+    const made = cli(["backup", "--db", source.db, "--to", folder, "--compress", "gzip"]);
+    expect(made.code).toBe(0);
+    const gz = made.stdout.split("\n")[0]!;
+    const server = await serve(source.db);
+    try {
+      const { page, errors } = await newPage();
+      await page.goto(server.url);
+      await waitForRows(page, sequences);
+      await page.setInputFiles("#file-input", [gz]);
+      await page.waitForFunction(() => (window as unknown as { pyde1Viewer: { opened: number } }).pyde1Viewer.opened === 2);
+      await waitForRows(page, sequences);
+      expect(await page.textContent("#db-name")).toContain(basename(gz));
+      const cut = join(folder, "cut.sqlite3.gz");
+      const bytes = readFileSync(gz);
+      writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
+      await page.setInputFiles("#file-input", [cut]);
+      await page.waitForSelector("#error:not([hidden])");
+      expect(await page.textContent("#error")).toContain("cut.sqlite3.gz: a gzip file that does not unpack");
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  });
 });
