@@ -10,6 +10,7 @@ import { backupStore } from "../../src/export/backup-file";
 import { FIXTURES, scratch, sequenceIdsOf, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { copyDatabase } from "../support/copy-db";
+import { CliProcess } from "../support/recorder-process";
 
 const NAME = /^pyde1\.\d{4}-\d\d-\d\d_\d{4}(-\d+)?\.sqlite3(\.gz)?$/;
 
@@ -140,5 +141,50 @@ describe("backup", () => {
     // the file itself still has them all (read from a copy: the sqlite3 CLI would add -wal/-shm beside a fixture)
     const file = copyDatabase(src, scratch());
     expect(Number(sqlite3(file, "SELECT count(*) FROM weight_and_flow_update"))).toBeGreaterThan(left);
+  });
+});
+
+describe("a gzipped backup as --db", () => {
+  it("read commands (list, info, export, serve's API) read the database it holds; commands that write refuse it and change nothing", async () => {
+    const { dir, db } = liveFile();
+    const r = cli(["backup", "--db", db, "--to", dir, "--compress", "gzip"]);
+    expect(r.code).toBe(0);
+    const gz = r.stdout.split("\n")[0]!;
+    for (const args of [["list", "--json"], ["export", "--sequence", "latest", "--format", "legacy"]]) {
+      const fromGz = cli([args[0]!, "--db", gz, ...args.slice(1)], { TZ: "UTC" });
+      const fromFile = cli([args[0]!, "--db", db, ...args.slice(1)], { TZ: "UTC" });
+      expect(fromGz.stderr).toBe("");
+      expect(fromGz.code).toBe(0);
+      expect(fromGz.stdout).toBe(fromFile.stdout);
+    }
+    const info = JSON.parse(cli(["info", "--db", gz, "--json"]).stdout);
+    expect(info.tables).toEqual(JSON.parse(cli(["info", "--db", db, "--json"]).stdout).tables);
+    const server = new CliProcess(["serve", "--db", gz, "--port", "0"]);
+    try {
+      for (const deadline = Date.now() + 20_000; !/serving http:/.test(server.stdout) && server.running && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      const url = /serving (http:\S+)/.exec(server.stdout)![1]!;
+      const listed = (await (await fetch(`${url}api/sequences`)).json()) as { id: string }[];
+      expect(listed.map((s) => s.id).sort()).toEqual(JSON.parse(cli(["list", "--db", db, "--json"]).stdout).map((s: { id: string }) => s.id).sort());
+      const served = Buffer.from(await (await fetch(`${url}db`)).arrayBuffer());
+      expect(served.subarray(0, 16).toString("latin1")).toBe("SQLite format 3\0");
+    } finally {
+      await server.signal("SIGTERM");
+    }
+    const before = readFileSync(gz);
+    const files = readdirSync(dir).sort();
+    const profile = join(scratch(), "p.json");
+    writeFileSync(profile, "{}");
+    for (const args of [
+      ["migrate", "--db", gz],
+      ["profile", "add", "--db", gz, profile],
+      ["record", "--db", gz, "--from-capture", profile],
+    ]) {
+      const refused = cli(args);
+      expect(refused.code, args.join(" ")).toBe(1);
+      expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+      expect(refused.stderr).toContain(`${gz}: a gzipped file (a backup?); commands that write take a database as it is. Unpack it (gunzip -k ${gz}), or put it back`);
+    }
+    expect(Buffer.compare(readFileSync(gz), before)).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(files); // no lock, no temp file left
   });
 });

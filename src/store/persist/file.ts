@@ -24,6 +24,7 @@ import {
   type Stats,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { Persistence } from "./persistence";
 import { growableBytes } from "./growable-bytes";
 import { ImageFile } from "./image-file";
@@ -77,15 +78,23 @@ function readWhole(path: string, room: number): { bytes: Buffer; stat: Stats } {
 /**
  * A database file's bytes (a Buffer of our own) with the stats of the file read and, when `withWal`,
  * the committed frames of a `-wal` beside it applied. The file is read into room for what the WAL
- * adds, so applying it never copies the file.
+ * adds, so applying it never copies the file. A gzipped file (a backup) is unpacked instead.
  */
-export function readDatabaseFile(path: string, withWal: boolean): { bytes: Uint8Array; stat: Stats; walFramesApplied: number } {
+export function readDatabaseFile(path: string, withWal: boolean): { bytes: Uint8Array; stat: Stats; walFramesApplied: number; gzipped: boolean } {
   const walPath = `${path}-wal`;
   const wal = withWal && existsSync(walPath) && statSync(walPath).size > 0 ? readFileSync(walPath) : null;
   const { bytes, stat } = readWhole(path, walCommittedSize(wal));
-  if (!wal || stat.size === 0) return { bytes: bytes.subarray(0, stat.size), stat, walFramesApplied: 0 };
+  if (stat.size >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // a gzipped backup ('backup --compress gzip'): the database it holds
+    try {
+      return { bytes: gunzipSync(bytes.subarray(0, stat.size)), stat, walFramesApplied: 0, gzipped: true };
+    } catch (e) {
+      throw new StoreError(path, `${path}: a gzip file that does not unpack (${(e as Error).message}): damaged or cut short. Choose another copy.`);
+    }
+  }
+  if (!wal || stat.size === 0) return { bytes: bytes.subarray(0, stat.size), stat, walFramesApplied: 0, gzipped: false };
   const result = applyWal(bytes, wal, { inPlace: true, fileLength: stat.size });
-  return { bytes: result.bytes, stat, walFramesApplied: result.framesApplied };
+  return { bytes: result.bytes, stat, walFramesApplied: result.framesApplied, gzipped: false };
 }
 
 /**
@@ -162,13 +171,23 @@ export class FilePersistence implements Persistence {
     return p;
   }
 
-  /** The file's bytes (a Buffer, not copied), the `-wal` applied in read mode; null if absent. */
+  /**
+   * The file's bytes (a Buffer, not copied), the `-wal` applied in read mode; null if absent. A
+   * gzipped backup is read as the database it holds, and refused in write mode.
+   */
   async load(): Promise<Uint8Array | null> {
     if (!existsSync(this.name)) {
       this.seen = null;
       return null;
     }
-    const { bytes, stat, walFramesApplied } = readDatabaseFile(this.name, this.mode === "read");
+    const { bytes, stat, walFramesApplied, gzipped } = readDatabaseFile(this.name, this.mode === "read");
+    if (gzipped && this.mode === "write") {
+      throw new StoreError(
+        this.name,
+        `${this.name}: a gzipped file (a backup?); commands that write take a database as it is. Unpack it (gunzip -k ${this.name}), ` +
+          `or put it back in place of a database with 'pyde1-store restore --from ${this.name} --db FILE'; nothing was changed.`,
+      );
+    }
     this.seen = seenOf(stat);
     this.walFramesApplied = walFramesApplied;
     return bytes;
