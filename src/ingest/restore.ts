@@ -14,9 +14,8 @@
  * restored one, and the old journal is never beside the restored file, where the next start would
  * replay it into the wrong database.
  */
-import { existsSync, readFileSync, renameSync, statSync } from "node:fs";
+import { existsSync, renameSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
 import type { SqlJsStatic } from "sql.js";
 import { backupPath, FilePersistence, readDatabaseFile } from "../store/persist/file";
 import { fsyncPath } from "../store/persist/fsync-path";
@@ -52,18 +51,15 @@ export interface RestoreResult extends Omit<CheckedBackup, "bytes"> {
   journalsKept: string[];
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-
 /** The backup's database bytes: gunzipped, or the file with its `-wal` applied. */
 function backupBytes(from: string): Uint8Array {
   if (!existsSync(from)) throw new RestoreError(`${from}: no such file. Give a backup's path (ls the folder 'pyde1-store backup --to' wrote to).`);
   if (statSync(from).isDirectory()) throw new RestoreError(`${from}: is a folder. Give one backup file in it, e.g. ${from}/pyde1.<YYYY-MM-DD_HHMM>.sqlite3.gz.`);
-  const head = readFileSync(from).subarray(0, 2);
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) return readDatabaseFile(from, true).bytes;
   try {
-    return gunzipSync(readFileSync(from));
+    return readDatabaseFile(from, true).bytes;
   } catch (e) {
-    throw new RestoreError(`${from}: a gzip file that does not unpack (${(e as Error).message}): the backup is damaged or cut short. Choose another backup.`);
+    if (e instanceof StoreError) throw new RestoreError(e.message);
+    throw e;
   }
 }
 
