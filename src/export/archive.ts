@@ -56,6 +56,23 @@ function column(db: Database, sql: string, params: SqlValue[] = []): SqlValue[] 
   return (db.exec(sql, params)[0]?.values ?? []).map((r) => r[0]);
 }
 
+/** `id, active_state, start_sequence, end_sequence, profile_id` of the real sequences (not 'dummy') that `tail` (a condition, then ORDER BY) picks. */
+function masterRows(db: Database, tail: string, params: SqlValue[] = []): SqlValue[][] {
+  return db.exec(`SELECT id, active_state, start_sequence, end_sequence, profile_id FROM sequence WHERE id <> 'dummy' AND ${tail}`, params)[0]?.values ?? [];
+}
+
+/** A master row of {@link masterRows} with an end_sequence, as a plan lists it. */
+function sequenceOf([id, active_state, start_sequence, end_sequence, profile_id]: SqlValue[]): ArchivedSequence {
+  return {
+    id: String(id),
+    active_state: active_state === null ? null : String(active_state),
+    start_sequence: start_sequence as number | null,
+    end_sequence: end_sequence as number,
+    profile_id: profile_id === null ? null : String(profile_id),
+    alreadyArchived: false,
+  };
+}
+
 /** Rows of one sequence per table (`sequence` and the notification tables). */
 function countsOf(db: Database, id: string): Record<string, number> {
   const counts: Record<string, number> = { sequence: Number(column(db, "SELECT count(*) FROM sequence WHERE id = ?", [id])[0]) };
@@ -72,27 +89,7 @@ const sameCounts = (a: Record<string, number>, b: Record<string, number>) => Obj
  */
 export function planArchive(live: Store, before: number, archive: Store | null = null): ArchivePlan {
   const db = live.db;
-  const st = db.prepare(
-    "SELECT id, active_state, start_sequence, end_sequence, profile_id FROM sequence " +
-      "WHERE id <> 'dummy' AND end_sequence IS NOT NULL AND end_sequence < ? ORDER BY end_sequence, rowid",
-  );
-  const sequences: ArchivedSequence[] = [];
-  try {
-    st.bind([before]);
-    while (st.step()) {
-      const [id, active_state, start_sequence, end_sequence, profile_id] = st.get();
-      sequences.push({
-        id: String(id),
-        active_state: active_state === null ? null : String(active_state),
-        start_sequence: start_sequence as number | null,
-        end_sequence: end_sequence as number,
-        profile_id: profile_id === null ? null : String(profile_id),
-        alreadyArchived: false,
-      });
-    }
-  } finally {
-    st.free();
-  }
+  const sequences = masterRows(db, "end_sequence IS NOT NULL AND end_sequence < ? ORDER BY end_sequence, rowid", [before]).map(sequenceOf);
   const rows = rowsOf(db, sequences);
   for (const s of sequences) {
     if (archive && archive.sequences.has(s.id)) {
@@ -138,27 +135,10 @@ export function planImport(source: Store, target: Store): ImportPlan {
   const sequences: ArchivedSequence[] = [];
   let present = 0;
   let unfinished = 0;
-  const st = source.db.prepare(
-    "SELECT id, active_state, start_sequence, end_sequence, profile_id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence, rowid",
-  );
-  try {
-    while (st.step()) {
-      const [id, active_state, start_sequence, end_sequence, profile_id] = st.get();
-      if (target.sequences.has(String(id))) present++;
-      else if (end_sequence === null) unfinished++;
-      else {
-        sequences.push({
-          id: String(id),
-          active_state: active_state === null ? null : String(active_state),
-          start_sequence: start_sequence as number | null,
-          end_sequence: end_sequence as number,
-          profile_id: profile_id === null ? null : String(profile_id),
-          alreadyArchived: false,
-        });
-      }
-    }
-  } finally {
-    st.free();
+  for (const row of masterRows(source.db, "1 ORDER BY start_sequence, rowid")) {
+    if (target.sequences.has(String(row[0]))) present++;
+    else if (row[3] === null) unfinished++;
+    else sequences.push(sequenceOf(row));
   }
   const { profiles, newProfiles } = profilesOf(source.db, target.db, sequences);
   return { sequences, rows: rowsOf(source.db, sequences), profiles, newProfiles, present, unfinished };
