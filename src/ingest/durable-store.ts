@@ -411,7 +411,6 @@ export class DurableStore {
   }
 }
 
-/** Reads the `ID:SEQ` boundary mark. */
 /**
  * The last journal record the file holds, by the mark `ID:SEQ` it carries (0: none of them, as for
  * a journal of another file). A journal compacted while the file held this very mark: the file
@@ -439,6 +438,7 @@ export function unsavedJournalRecords(store: Store, dbPath: string): number {
   return contents.records.filter((r) => r.n > seen).length;
 }
 
+/** Reads the `ID:SEQ` boundary mark. */
 function parseMark(text: string | null): { id: string; seq: number } | null {
   if (!text) return null;
   const at = text.lastIndexOf(":");
