@@ -3,7 +3,7 @@
  * recorded from pyDE1's MQTT feed ({@link recordLive}), saved at quiet moments. Shared by
  * `record --broker`, `serve --record` and `start`.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadNodeSqlJs } from "../store/persist/sqljs-node";
 import { warmUp } from "../store/warm-up";
@@ -14,7 +14,9 @@ import type { Log } from "../recorder/log";
 import { total } from "../recorder/stats";
 import { publicBrokerUrl, type RecorderStatus } from "../server";
 import type { Store } from "../store/store";
-import { numberOption, optional, type OptionSpec, type Parsed } from "./command";
+import { numberOption, optional, UsageError, type OptionSpec, type Parsed } from "./command";
+import { startDailyBackup } from "./daily-backup";
+import { folderWritable } from "./output-file";
 import { BROKER_SCHEMES, checkUrl, HTTP_SCHEMES } from "./url-setting";
 import { resolveSettings, settingOptions } from "./settings";
 
@@ -30,6 +32,8 @@ export const LIVE_OPTIONS: OptionSpec = {
   "compact-mb": { type: "string" },
   watchdog: { type: "string" },
   "warn-mb": { type: "string" },
+  "backup-to": { type: "string" },
+  "backup-keep": { type: "string" },
   verbose: { type: "boolean" },
 };
 
@@ -56,6 +60,11 @@ export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default .
   --watchdog S         close a sequence that never completes after S seconds (default 270)
   --warn-mb N          warn once when FILE passes N MB (default 200): every save rewrites the
                        whole file, so move old shots out with 'pyde1-store archive'
+  --backup-to DIR      once a day, while no sequence is recorded, save and write a gzipped backup
+                       into DIR (made when missing) with 'pyde1-store backup', in a process of its
+                       own; one is made soon after the start when DIR holds none from the last day
+  --backup-keep DAYS   with --backup-to: remove backups older than DAYS days after each new one
+                       (default 30; 0 keeps them all; the newest is always kept)
   --config FILE        JSON config file (default /usr/local/etc/pyde1/pyde1-store.conf)
   --verbose            also log debug lines`;
 
@@ -80,8 +89,20 @@ export function liveSettings(args: Parsed, log: Log): LiveSettings {
     compactBytes: numberOption(args, "compact-mb", 8) * 1024 * 1024,
     watchdogSeconds: numberOption(args, "watchdog", 270),
     warnBytes: numberOption(args, "warn-mb", 200) * 1024 * 1024,
+    backupTo: optional(args, "backup-to"),
+    backupKeepDays: keepDaysOption(args),
     log,
   };
+}
+
+/** `--backup-keep`: whole days, 0 allowed (keep all). */
+function keepDaysOption(args: Parsed): number {
+  const text = optional(args, "backup-keep");
+  if (text === undefined) return 30;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 0) throw new UsageError(`--backup-keep must be a whole number of days (0 keeps every backup), not '${text}'`);
+  if (optional(args, "backup-to") === undefined) throw new UsageError("--backup-keep goes with --backup-to DIR");
+  return days;
 }
 
 /** What the main job needs to know. */
@@ -106,6 +127,10 @@ export interface LiveSettings {
   watchdogSeconds?: number;
   /** warn once when the file passes this size, bytes (default 200 MB) */
   warnBytes?: number;
+  /** a folder for a daily gzipped backup (none without it) */
+  backupTo?: string;
+  /** remove backups older than this many days (default 30; 0 keeps all) */
+  backupKeepDays?: number;
   log: Log;
 }
 
@@ -130,6 +155,7 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
   // a recorder runs for days: sql.js compiled by the optimizing compiler, ~0.3 s more at start-up
   const SQL = await loadNodeSqlJs("optimized");
   mkdirSync(dirname(resolve(s.db)), { recursive: true });
+  if (s.backupTo !== undefined) checkBackupFolder(s.backupTo);
   const durable = await DurableStore.open(SQL, s.db, { fsyncMs: s.fsyncMs, warnBytes: s.warnBytes, compactBytes: s.compactBytes, log: s.log });
   // the insert paths compiled now (~0.1 s), not at the first commit, where they held back a journal fsync
   const warming = performance.now();
@@ -167,6 +193,20 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
   }
   const idle = setInterval(() => save("interval"), (s.idleSaveSeconds ?? 60) * 1000);
   idle.unref();
+  const backups =
+    s.backupTo === undefined
+      ? null
+      : startDailyBackup({
+          dir: s.backupTo,
+          keepDays: s.backupKeepDays ?? 30,
+          db: durable.ps.persistence.name,
+          log: s.log,
+          busy: () => live.recorder.openSequence !== null,
+          save: async () => {
+            await durable.saveInBackground("backup");
+            await durable.settled();
+          },
+        });
   s.log("info", `record: recording ${s.broker} (topic root ${s.topicRoot}) into ${durable.ps.persistence.name}`);
   let stopping: Promise<void> | null = null;
   const startedAt = Date.now();
@@ -198,6 +238,7 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
       (stopping ??= (async () => {
         clearInterval(idle);
         if (settle) clearTimeout(settle);
+        await backups?.stop();
         await live.stop();
         await durable.close();
         s.log("info", `record: saved and closed ${durable.ps.persistence.name}`);
@@ -208,6 +249,13 @@ export async function startLiveRecording(s: LiveSettings): Promise<RunningRecord
     running.onSaved?.(reason);
   };
   return running;
+}
+
+/** Makes the folder of `--backup-to` when missing; refuses one that is a file or read-only, before recording starts. */
+function checkBackupFolder(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--backup-to ${dir}: is a file; name a folder for the backups`);
+  mkdirSync(dir, { recursive: true });
+  if (!folderWritable(dir)) throw new UsageError(`--backup-to ${dir}: the folder is read-only; choose one you may write to`);
 }
 
 /** A Log writing `time level message` lines to stderr; debug lines only when `verbose`. */

@@ -24,6 +24,9 @@ export interface BackupCheck {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
+/** The names {@link backupFileName} gives, and nothing else (what a pruning of old backups may remove). */
+export const BACKUP_FILE_NAME = /^pyde1\.\d{4}-\d\d-\d\d_\d{4}(-\d+)?\.sqlite3(\.gz)?$/;
+
 /**
  * The snapshot's file name: `pyde1.<YYYY-MM-DD_HHMM>.sqlite3` (`.gz` appended when gzipped), in the
  * process's local time; `attempt` > 0 adds `-<attempt>` to the stamp so no existing file is overwritten.

@@ -23,7 +23,7 @@ export { SequenceNotFoundError, IncompleteSequenceError, NoEspressoSequenceError
 export { formatFixed, floatRepr, roundHalfEven, formatInt } from "./python-format";
 export { pythonJson, pythonJsonString, type PyJsonValue } from "./python-json";
 export { rfc2822Local, tclClockDate } from "./local-time";
-export { backupFileName, snapshotBytes, checkBackup, BackupVerifyError, type BackupCheck } from "./backup";
+export { backupFileName, BACKUP_FILE_NAME, snapshotBytes, checkBackup, BackupVerifyError, type BackupCheck } from "./backup";
 export {
   planArchive,
   planImport,

@@ -54,6 +54,7 @@ ${SAVE_HELP}`,
     const capture = optional(args, "from-capture");
     if (capture) {
       if (args.values.broker !== undefined) throw new UsageError("give either --broker or --from-capture, not both");
+      if (settings.backupTo !== undefined) throw new UsageError("--backup-to goes with a live recording (--broker), not --from-capture; use 'pyde1-store backup' afterwards");
       let isFolder: boolean;
       try {
         isFolder = statSync(capture).isDirectory();
