@@ -62,6 +62,14 @@ it("explains a missing file and a bad port", () => {
   expect(port.stderr).toContain("--port");
 });
 
+it("refuses an option of recording without --record (it would be ignored), exit 2", () => {
+  for (const args of [["--broker", "mqtt://localhost:1883"], ["--backup-to", scratch()], ["--idle-save", "5"]]) {
+    const r = cli(["serve", "--db", db, "--port", "0", ...args]);
+    expect(r.code, args[0]).toBe(2);
+    expect(r.stderr).toContain(`${args[0]} is an option of recording: add --record (or use 'pyde1-store start')`);
+  }
+});
+
 it("takes --db, --host and --port from the environment and the config file, as 'start' does", async () => {
   const config = join(scratch(), "pyde1-store.conf");
   writeFileSync(config, JSON.stringify({ port: "0", host: "127.0.0.1" }));

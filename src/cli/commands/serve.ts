@@ -49,6 +49,7 @@ const SERVE_ROUTES = `  GET /                                   the viewer
   GET /api/sequences                      every sequence, newest first (JSON)
   GET /api/sequences/ID                   one sequence and its profile row (JSON)
   GET /api/sequences/ID/shot?format=F     the shot as legacy | json | csv (&partial=1 if unfinished)
+  GET /api/status                         whether this process records, and how it goes (JSON)
   GET /api/events                         server-sent events: "changed" when the database changed`;
 
 /** The `serve` command. */
@@ -83,6 +84,8 @@ Example:
   options: { ...LIVE_OPTIONS, ...settingOptions(["host", "port"]), record: { type: "boolean" } },
   async run(args) {
     if (args.values.record) return serveRecording(args);
+    const recordingOnly = Object.keys(LIVE_OPTIONS).find((name) => name !== "db" && name !== "config" && args.values[name] !== undefined);
+    if (recordingOnly) throw new UsageError(`--${recordingOnly} is an option of recording: add --record (or use 'pyde1-store start')`);
     const s = resolveSettings(args, ["db", "host", "port"]);
     const port = portOf(s.port!);
     const source = await FileSource.open(s.db!);
