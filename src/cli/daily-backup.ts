@@ -88,10 +88,12 @@ export function startDailyBackup(o: DailyBackupOptions): { stop(): Promise<void>
     timer = setTimeout(() => {
       timer = null;
       let next = every;
-      running = check((ms) => (next = ms)).finally(() => {
-        running = null;
-        schedule(next);
-      });
+      running = check((ms) => (next = ms))
+        .catch((e) => o.log("error", `backup: ${(e as Error).message}; trying again in ${Math.round(every / 60_000)} min`))
+        .finally(() => {
+          running = null;
+          schedule(next);
+        });
     }, ms);
     timer.unref();
   };
