@@ -6,6 +6,7 @@
 import type { SqlJsStatic } from "sql.js";
 import type { Store } from "../store/store";
 import { asRollbackJournal } from "../store/store";
+import { integrityProblems } from "../store/integrity";
 
 /** A backup copy failed its check; the message names the copy, the problem and what to do. */
 export class BackupVerifyError extends Error {
@@ -56,9 +57,9 @@ export function checkBackup(SQL: SqlJsStatic, bytes: Uint8Array, name: string): 
     throw new BackupVerifyError(`${name}: the copy does not open as SQLite (${(e as Error).message}). It was removed; check the disk and try again.`);
   }
   try {
-    const answer = (db.exec("PRAGMA integrity_check")[0]?.values ?? []).map((r) => String(r[0]).replace(/\s+/g, " ").trim());
-    if (answer.length !== 1 || answer[0] !== "ok") {
-      throw new BackupVerifyError(`${name}: integrity_check failed (${answer.slice(0, 3).join("; ")}). It was removed; check the disk and try again.`);
+    const problems = integrityProblems(db);
+    if (problems.length > 0) {
+      throw new BackupVerifyError(`${name}: integrity_check failed (${problems.slice(0, 3).join("; ")}). It was removed; check the disk and try again.`);
     }
     const sequences = Number(db.exec("SELECT count(*) FROM sequence WHERE id <> 'dummy'")[0].values[0][0]);
     const userVersion = Number(db.exec("PRAGMA user_version")[0].values[0][0]);

@@ -21,7 +21,8 @@ import { backupPath, FilePersistence, readDatabaseFile } from "../store/persist/
 import { fsyncPath } from "../store/persist/fsync-path";
 import { asRollbackJournal, isSqlite } from "../store/store";
 import { inspectSchema } from "../store/schema";
-import { ForeignWriterError, LockedError, StoreError } from "../store/errors";
+import { ForeignWriterError, LockedError, NotPyde1Error, SchemaVersionError, StoreError } from "../store/errors";
+import { integrityProblems } from "../store/integrity";
 import { journalPaths } from "./durable-store";
 
 /** A restore that cannot be done; the message names the file, the problem and the fix. Nothing was changed. */
@@ -79,9 +80,9 @@ export function readBackup(SQL: SqlJsStatic, from: string): CheckedBackup {
     throw new RestoreError(`${from}: does not open as SQLite (${(e as Error).message}): the backup is damaged. Choose another backup.`);
   }
   try {
-    const answer = (db.exec("PRAGMA integrity_check")[0]?.values ?? []).map((r) => String(r[0]).replace(/\s+/g, " ").trim());
-    if (answer.length !== 1 || answer[0] !== "ok") {
-      throw new RestoreError(`${from}: fails PRAGMA integrity_check (${answer.slice(0, 3).join("; ")}): the backup is damaged. Choose another backup.`);
+    const problems = integrityProblems(db);
+    if (problems.length > 0) {
+      throw new RestoreError(`${from}: fails PRAGMA integrity_check (${problems.slice(0, 3).join("; ")}): the backup is damaged. Choose another backup.`);
     }
     let schemaVersion: number;
     try {
@@ -89,7 +90,12 @@ export function readBackup(SQL: SqlJsStatic, from: string): CheckedBackup {
       if (schema.empty) throw new RestoreError(`${from}: an empty database, not a backup of one. Choose another backup.`);
       schemaVersion = schema.version;
     } catch (e) {
-      if (e instanceof StoreError) throw new RestoreError(`${e.message.replace(/ Point --db at.*$| Upgrade pyde1-store.*$/, "")} Choose a backup of a pyDE1 database.`);
+      if (e instanceof NotPyde1Error) {
+        throw new RestoreError(`${from}: an SQLite database without pyDE1's tables (missing: ${e.missing.join(", ")}). Choose a backup of a pyDE1 database.`);
+      }
+      if (e instanceof SchemaVersionError) {
+        throw new RestoreError(`${from}: schema version ${e.version} is not one pyde1-store knows (1, 2 or 3). Choose a backup of a pyDE1 database, or upgrade pyde1-store.`);
+      }
       throw e;
     }
     const [count, newest] = db.exec("SELECT count(*), max(start_sequence) FROM sequence WHERE id <> 'dummy'")[0]!.values[0]!;

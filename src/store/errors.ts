@@ -22,12 +22,15 @@ export class NotSqliteError extends StoreError {
 
 /** An SQLite database, but not one of pyDE1's (its tables are missing). */
 export class NotPyde1Error extends StoreError {
+  /** the pyDE1 tables the database lacks */
+  readonly missing: string[];
   constructor(file: string, missing: string[]) {
     super(
       file,
       `${file}: an SQLite database without pyDE1's tables (missing: ${missing.join(", ")}). ` +
         `Point --db at a pyDE1 database, or at a new path to create one; nothing was changed.`,
     );
+    this.missing = missing;
   }
 }
 
