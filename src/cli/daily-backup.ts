@@ -25,8 +25,14 @@ export interface DailyBackupOptions {
   busy: () => boolean;
   /** saves what the recorder holds, so the backup has it */
   save: () => Promise<void>;
-  /** how often to look whether one is due, ms (default 10 minutes; the first look after 2 s) */
+  /** how often to look whether one is due, ms (default 10 minutes) */
   checkMs?: number;
+  /** when to look first, ms after the start (default 2 s) */
+  firstMs?: number;
+  /** how long a sequence being recorded puts a due backup off, ms (default 1 minute, at most `checkMs`) */
+  busyMs?: number;
+  /** the command line script that runs `backup` (default: the one running now, process.argv[1]) */
+  cli?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -65,9 +71,9 @@ export function pruneBackups(dir: string, keepDays: number, now = Date.now()): s
 }
 
 /** Runs `pyde1-store backup` in a child process; resolves with its exit code and output. */
-function runBackup(db: string, dir: string): Promise<{ code: number; out: string; err: string }> {
+function runBackup(cli: string, db: string, dir: string): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [process.argv[1]!, "backup", "--db", db, "--to", dir, "--compress", "gzip"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "backup", "--db", db, "--to", dir, "--compress", "gzip"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout!.on("data", (d) => (out += d));
@@ -97,13 +103,13 @@ export function startDailyBackup(o: DailyBackupOptions): { stop(): Promise<void>
     }, ms);
     timer.unref();
   };
-  /** Makes a backup when one is due; a sequence being recorded puts it off by a minute. */
+  /** Makes a backup when one is due; a sequence being recorded puts it off (a minute by default). */
   const check = async (again: (ms: number) => void) => {
     if (!backupDue(o.dir)) return;
-    if (o.busy()) return again(Math.min(every, 60_000));
+    if (o.busy()) return again(Math.min(every, o.busyMs ?? 60_000));
     await o.save();
     if (stopped) return;
-    const { code, out, err } = await runBackup(o.db, o.dir);
+    const { code, out, err } = await runBackup(o.cli ?? process.argv[1]!, o.db, o.dir);
     if (code !== 0) {
       o.log("error", `backup: into ${o.dir} failed (${err.trim().split("\n").pop() || `exit ${code}`}); trying again in ${Math.round(every / 60_000)} min`);
       return;
@@ -112,7 +118,7 @@ export function startDailyBackup(o: DailyBackupOptions): { stop(): Promise<void>
     o.log("info", `backup: ${path}${facts ? ` (${facts.trim()})` : ""}`);
     for (const removed of pruneBackups(o.dir, o.keepDays)) o.log("info", `backup: removed ${removed}, older than ${o.keepDays} days`);
   };
-  schedule(2000);
+  schedule(o.firstMs ?? 2000);
   return {
     async stop() {
       stopped = true;

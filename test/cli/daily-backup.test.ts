@@ -1,15 +1,18 @@
 /**
  * The main job's own daily backup (`--backup-to`), through the real `record` process and a real
  * mosquitto: made soon after the start when none is from the last day, not when one is; old ones
- * pruned after a new one, other files never; bad settings refused before anything starts.
+ * pruned after a new one, other files never; bad settings refused before anything starts. And the
+ * scheduler itself, running the built CLI's real `backup`: put off while a sequence is open, made after.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { LiveFeed, afterShot } from "../support/live-feed";
 import { syntheticMessages } from "../support/streams";
-import { scratch } from "../support/paths";
+import { FIXTURES, ROOT, SHOTS_RECORDING, scratch } from "../support/paths";
+import { copyDatabase } from "../support/copy-db";
+import { startDailyBackup } from "../../src/cli/daily-backup";
 import { cli, sqlite3 } from "../support/cli";
 
 const messages = syntheticMessages({ shots: 1, seed: 31 });
@@ -94,4 +97,50 @@ describe("--backup-to", () => {
     expect(capture.stderr).toMatch(/--backup-to goes with a live recording/);
     expect(readdirSync(dir).sort()).toEqual(["a-file"]);
   });
+
+  it("puts a due backup off while a sequence is being recorded, looks again soon, and makes it once the sequence has ended", async () => {
+    const dir = scratch();
+    const backups = join(dir, "backups");
+    mkdirSync(backups);
+    const db = copyDatabase(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), dir);
+    const seen: string[][] = []; // what the backup folder held at each look while the sequence was open
+    let looks = 0;
+    let savedAtLook = -1;
+    const logged: string[] = [];
+    const daily = startDailyBackup({
+      dir: backups,
+      keepDays: 30,
+      db,
+      log: (level, message) => logged.push(`${level} ${message}`),
+      busy: () => {
+        looks++;
+        seen.push(readdirSync(backups));
+        return looks <= 3; // open for the first three looks
+      },
+      save: async () => {
+        savedAtLook = looks;
+      },
+      firstMs: 50,
+      busyMs: 300,
+      checkMs: 3_600_000, // the next regular look would be an hour away: only the short look again can make it
+      cli: join(ROOT, "dist/cli.js"),
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!logged.some((l) => l.startsWith("info backup: ")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await daily.stop();
+    }
+    expect(logged.filter((l) => l.startsWith("error"))).toEqual([]);
+    expect(looks).toBe(4);
+    expect(seen.slice(0, 3)).toEqual([[], [], []]); // nothing made while the sequence was open
+    expect(savedAtLook).toBe(4); // saved right before the backup, after the sequence ended
+    const made = readdirSync(backups);
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatch(/\.sqlite3\.gz$/);
+    expect(logged).toContain(`info backup: ${join(backups, made[0]!)} (${/\((.*)\)$/.exec(logged.find((l) => l.startsWith("info backup: "))!)![1]})`);
+    const copy = join(scratch(), "copy.sqlite3");
+    writeFileSync(copy, gunzipSync(readFileSync(join(backups, made[0]!))));
+    expect(sqlite3(copy, "SELECT count(*) FROM sequence")).toBe(sqlite3(db, "SELECT count(*) FROM sequence"));
+  }, 60_000);
 });
