@@ -22,6 +22,8 @@ export interface ArchivedSequence {
   profile_id: string | null;
   /** already in the archive with the same row counts (an earlier run stopped before deleting) */
   alreadyArchived: boolean;
+  /** the target holds a partial copy of it, deleted before this one is copied (import --replace-partial) */
+  replacesPartial?: boolean;
 }
 
 /** Whole sequences to copy from one database into another, with the rows and profiles they bring. */
@@ -47,6 +49,12 @@ export interface ArchivePlan extends SequenceCopyPlan {
 export interface ImportPlan extends SequenceCopyPlan {
   /** the source's sequences the target already holds (same id), left as the target has them */
   present: number;
+  /**
+   * of `present`, those the target holds partly: the source's copy is finished and has at least as
+   * many rows in every table, and more in one (or the target's is unfinished). With
+   * `replacePartial` they are in `sequences` instead, marked `replacesPartial`.
+   */
+  partial: number;
   /** the source's sequences not finished (no end_sequence), not copied */
   unfinished: number;
 }
@@ -127,21 +135,42 @@ function rowsOf(db: Database, sequences: ArchivedSequence[]): Record<string, num
 }
 
 /**
+ * True when `target` holds sequence `id` partly against `source`: the source's copy is finished,
+ * has no fewer rows than the target's in any notification table, and has more in one or the
+ * target's copy is unfinished (e.g. a recorder that started in the middle of a shot, or stopped).
+ */
+function heldPartly(source: Database, target: Database, id: string): boolean {
+  const end = (db: Database) => column(db, "SELECT end_sequence FROM sequence WHERE id = ?", [id])[0] ?? null;
+  if (end(source) === null) return false;
+  const ours = countsOf(source, id);
+  const theirs = countsOf(target, id);
+  if (NOTIFICATION_TABLES.some((t) => ours[t]! < theirs[t]!)) return false;
+  return end(target) === null || NOTIFICATION_TABLES.some((t) => ours[t]! > theirs[t]!);
+}
+
+/**
  * Chooses what {@link copyToArchive} copies from `source` into `target` to give the target the
  * source's history: every finished sequence (not pyDE1's 'dummy' row) whose id the target lacks,
- * oldest first, and the profiles they use that the target lacks.
+ * oldest first, and the profiles they use that the target lacks. With `replacePartial`, also the
+ * sequences the target holds only partly (see {@link ImportPlan.partial}), to be replaced whole.
  */
-export function planImport(source: Store, target: Store): ImportPlan {
+export function planImport(source: Store, target: Store, { replacePartial = false } = {}): ImportPlan {
   const sequences: ArchivedSequence[] = [];
   let present = 0;
+  let partial = 0;
   let unfinished = 0;
   for (const row of masterRows(source.db, "1 ORDER BY start_sequence, rowid")) {
-    if (target.sequences.has(String(row[0]))) present++;
-    else if (row[3] === null) unfinished++;
+    const id = String(row[0]);
+    if (target.sequences.has(id)) {
+      present++;
+      if (!heldPartly(source.db, target.db, id)) continue;
+      partial++;
+      if (replacePartial) sequences.push({ ...sequenceOf(row), replacesPartial: true });
+    } else if (row[3] === null) unfinished++;
     else sequences.push(sequenceOf(row));
   }
   const { profiles, newProfiles } = profilesOf(source.db, target.db, sequences);
-  return { sequences, rows: rowsOf(source.db, sequences), profiles, newProfiles, present, unfinished };
+  return { sequences, rows: rowsOf(source.db, sequences), profiles, newProfiles, present, partial, unfinished };
 }
 
 /** Copies every row `select` finds from one database into the same table of another, columns by name. */
@@ -177,6 +206,7 @@ export function copyToArchive(live: Store, archive: Store, plan: SequenceCopyPla
     for (const p of plan.newProfiles) copyRows(live.db, archive.db, "profile", "id = ?", [p]);
     for (const s of plan.sequences) {
       if (s.alreadyArchived) continue;
+      if (s.replacesPartial) deleteSequence(archive, s.id);
       copyRows(live.db, archive.db, "sequence", "id = ?", [s.id]);
       for (const t of NOTIFICATION_TABLES) copyRows(live.db, archive.db, t, "sequence_id = ?", [s.id]);
     }
@@ -207,9 +237,12 @@ export function verifyArchive(archive: Store, plan: SequenceCopyPlan): void {
 /** Deletes the plan's sequences (master rows and notification rows) from the live database, in one transaction. */
 export function deleteArchived(live: Store, plan: ArchivePlan): void {
   live.transaction(() => {
-    for (const s of plan.sequences) {
-      for (const t of NOTIFICATION_TABLES) live.db.run(`DELETE FROM ${t} WHERE sequence_id = ?`, [s.id]);
-      live.db.run("DELETE FROM sequence WHERE id = ?", [s.id]);
-    }
+    for (const s of plan.sequences) deleteSequence(live, s.id);
   });
+}
+
+/** Deletes one sequence's rows in every notification table and its master row (inside the caller's transaction). */
+function deleteSequence(store: Store, id: string): void {
+  for (const t of NOTIFICATION_TABLES) store.db.run(`DELETE FROM ${t} WHERE sequence_id = ?`, [id]);
+  store.db.run("DELETE FROM sequence WHERE id = ?", [id]);
 }

@@ -101,6 +101,46 @@ describe("import", () => {
     expect(Buffer.compare(readFileSync(db), now)).toBe(0); // nothing to copy: not even saved
   });
 
+  it("names the sequences FILE holds only partly; --replace-partial replaces just those with OTHER's whole copy", () => {
+    const from = copyOf(SHOTS_RECORDING);
+    const db = copyOf(SHOTS_RECORDING);
+    const [a, b, c] = ids(from, true);
+    expect(c).toBeDefined();
+    const first = (table: string, id: string, n: number) => `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE sequence_id = '${id}' ORDER BY rowid LIMIT ${n});`;
+    // a: FILE's recorder started in the middle of the shot; b: FILE's copy never finished;
+    // c: each file has rows the other lacks, so neither is the partial one
+    sqlite3(db, `PRAGMA journal_mode=DELETE; ${first("shot_sample_with_volume_update", a!, 10)} ${first("weight_and_flow_update", a!, 20)} UPDATE sequence SET end_sequence = NULL WHERE id = '${b}'; ${first("shot_sample_with_volume_update", c!, 5)}`);
+    sqlite3(from, `PRAGMA journal_mode=DELETE; ${first("weight_and_flow_update", c!, 5)}`);
+    const held = ids(db).length;
+    const before = readFileSync(db);
+    const cRows = (file: string) => ["sequence", ...NOTIFICATION_TABLES].map((t) => rowsOf(file, [c!], t)).join("\n");
+    const cBefore = cRows(db);
+
+    const dry = cli(["import", "--from", from, "--db", db, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`would copy 0 sequences from ${from} into ${db} (left out: ${held} already in ${db}, 2 of them held only partly (see --replace-partial))`);
+    const listed = dry.stdout.split("held only partly in")[1] ?? "";
+    expect(listed).toContain(a);
+    expect(listed).toContain(b);
+    expect(listed).not.toContain(c);
+    const plain = cli(["import", "--from", from, "--db", db]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain("2 of them held only partly (see --replace-partial)");
+    expect(Buffer.compare(readFileSync(db), before)).toBe(0); // nothing copied, nothing saved
+
+    const r = cli(["import", "--from", from, "--db", db, "--replace-partial"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`copying 2 sequences from ${from} into ${db}, 2 of them replacing partial copies (left out: ${held - 2} already in ${db})`);
+    expect(r.stdout).toContain("import verified: 2 sequences and their rows are in");
+    expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");
+    expect(ids(db).length).toBe(held);
+    for (const table of ["sequence", ...NOTIFICATION_TABLES]) expect(rowsOf(db, [a!, b!], table), table).toBe(rowsOf(from, [a!, b!], table));
+    expect(cRows(db)).toBe(cBefore); // left as FILE had it
+    const again = cli(["import", "--from", from, "--db", db, "--replace-partial"]);
+    expect(again.stdout.trim()).toBe(`copying 0 sequences from ${from} into ${db} (left out: ${held} already in ${db})`);
+  });
+
   it("brings archived sequences back: archive, then import from the archive, gives the rows it had", () => {
     const dir = scratch();
     const db = join(dir, "pyde1.sqlite3");

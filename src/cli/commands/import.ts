@@ -8,14 +8,14 @@ import { loadNodeSqlJs } from "../../store/persist/sqljs-node";
 import { Store } from "../../store/store";
 import type { PersistentStore } from "../../store/persistent-store";
 import { CURRENT_VERSION, inspectSchema, upgradeSchema } from "../../store/schema";
-import { copyToArchive, planImport, type ImportPlan } from "../../export/archive";
+import { copyToArchive, planImport, type ArchivedSequence, type ImportPlan } from "../../export/archive";
 import { localDateTime } from "../local-date-time";
 
 /** The `import` command. */
 export const importSequences: Command = {
   name: "import",
   summary: "copy the sequences of another pyDE1 database (pyDE1's own, an archive) into a database",
-  help: `Usage: pyde1-store import --from OTHER.sqlite3 --db FILE [--dry-run]
+  help: `Usage: pyde1-store import --from OTHER.sqlite3 --db FILE [--replace-partial] [--dry-run]
 
 Copies into FILE every finished sequence of OTHER that FILE does not hold yet (by sequence id):
 its master row, its rows in all 13 notification tables, and the profile it uses (once per profile
@@ -24,14 +24,21 @@ archive 'archive' made, or a backup. So the recorder's file gets the history fro
 or archived sequences come back.
 
 A sequence FILE already holds is left as FILE has it; one OTHER has not finished (still being
-recorded) is not copied. The copy is checked (rows per table against OTHER) before FILE is saved
-atomically (temp file, fsync, rename). FILE is created when missing; an older FILE is upgraded to
-v3 first, with a backup, as 'migrate' does. Refuses, changing nothing, while the recorder (or any
+recorded) is not copied. FILE may hold a sequence only partly (its recorder started in the middle
+of the shot, or stopped): OTHER's finished copy has more rows, and no table fewer. Those are
+counted and named by --dry-run; --replace-partial replaces FILE's partial copy with OTHER's whole.
+
+The copy is checked (rows per table against OTHER) before FILE is saved atomically (temp file,
+fsync, rename). FILE is created when missing; an older FILE is upgraded to v3 first, with a
+backup, as 'migrate' does. Refuses, changing nothing, while the recorder (or any
 other writer) has FILE open: stop it first, import, then start it again.
 
 Options:
   --from OTHER    the database to copy from (read only)
   --db FILE       the database to copy into
+  --replace-partial
+                  replace the sequences FILE holds only partly with OTHER's copy (all
+                  their rows; the rest of FILE is left as it is)
   --dry-run       print what would be copied; change nothing
   -h, --help      show this help
 
@@ -39,11 +46,12 @@ Example (the history pyDE1 recorded before pyde1-store ran):
   sudo systemctl stop pyde1-store
   pyde1-store import --from /var/lib/pyde1/pyde1.sqlite3 --db /var/lib/pyde1-store/pyde1.sqlite3
   sudo systemctl start pyde1-store`,
-  options: { from: { type: "string" }, db: { type: "string" }, "dry-run": { type: "boolean" } },
+  options: { from: { type: "string" }, db: { type: "string" }, "replace-partial": { type: "boolean" }, "dry-run": { type: "boolean" } },
   async run(args) {
     const from = required(args, "from");
     const path = required(args, "db");
     const dryRun = args.values["dry-run"] === true;
+    const replacePartial = args.values["replace-partial"] === true;
     if (resolve(from) === resolve(path)) throw new UsageError("--from must be another file than --db");
     const source = await openSource(from);
     let target: PersistentStore | null = null;
@@ -51,8 +59,10 @@ Example (the history pyDE1 recorded before pyde1-store ran):
     try {
       if (dryRun && !existsSync(path)) empty = Store.create(await loadNodeSqlJs(), path);
       else target = dryRun ? await openForRead(path) : await openForWrite(path, { create: true });
-      const plan = planImport(source.store, target?.store ?? empty!);
-      printPlan(plan, from, path, dryRun);
+      const targetStore = target?.store ?? empty!;
+      const partly = dryRun && !replacePartial ? partlyHeld(source.store, targetStore) : [];
+      const plan = planImport(source.store, targetStore, { replacePartial });
+      printPlan(plan, from, path, dryRun, replacePartial, partly);
       if (dryRun || plan.sequences.length === 0) return 0;
       if (target!.backupPath) console.log(`${path} was upgraded to schema v3 first; the original is at ${target!.backupPath}`);
       copyToArchive(source.store, target!.store, plan);
@@ -81,19 +91,34 @@ async function openSource(from: string): Promise<PersistentStore> {
   }
 }
 
+/** The sequences `target` holds only partly against `source`, for --dry-run to name. */
+function partlyHeld(source: Store, target: Store): ArchivedSequence[] {
+  return planImport(source, target, { replacePartial: true }).sequences.filter((s) => s.replacesPartial);
+}
+
+/** One sequence as --dry-run lists it. */
+const line = (s: ArchivedSequence) => `  ${s.id}  ${(s.active_state ?? "?").padEnd(13)} started ${localDateTime(s.start_sequence)}`;
+
 /** Prints what is (or would be) copied. */
-function printPlan(plan: ImportPlan, from: string, path: string, dryRun: boolean): void {
+function printPlan(plan: ImportPlan, from: string, path: string, dryRun: boolean, replacePartial: boolean, partly: ArchivedSequence[]): void {
   const n = plan.sequences.length;
+  const kept = plan.present - (replacePartial ? plan.partial : 0);
   const skipped = [
-    plan.present > 0 ? `${plan.present} already in ${path}` : "",
+    kept > 0 ? `${kept} already in ${path}` : "",
+    !replacePartial && plan.partial > 0 ? `${plan.partial} of them held only partly (see --replace-partial)` : "",
     plan.unfinished > 0 ? `${plan.unfinished} not finished in ${from}` : "",
   ].filter(Boolean);
-  console.log(`${dryRun ? "would copy" : "copying"} ${n} sequence${n === 1 ? "" : "s"} from ${from} into ${path}${skipped.length ? ` (left out: ${skipped.join(", ")})` : ""}`);
+  const replacing = replacePartial && plan.partial > 0 ? `, ${plan.partial} of them replacing partial copies` : "";
+  console.log(`${dryRun ? "would copy" : "copying"} ${n} sequence${n === 1 ? "" : "s"} from ${from} into ${path}${replacing}${skipped.length ? ` (left out: ${skipped.join(", ")})` : ""}`);
+  if (partly.length > 0) {
+    console.log(`held only partly in ${path} (left as they are without --replace-partial):`);
+    for (const s of partly) console.log(line(s));
+  }
   if (n === 0) return;
   const first = plan.sequences[0]!;
   const last = plan.sequences[n - 1]!;
   console.log(`  started ${localDateTime(first.start_sequence)} to ${localDateTime(last.start_sequence)}`);
-  if (dryRun) for (const s of plan.sequences) console.log(`  ${s.id}  ${(s.active_state ?? "?").padEnd(13)} started ${localDateTime(s.start_sequence)}`);
+  if (dryRun) for (const s of plan.sequences) console.log(`${line(s)}${s.replacesPartial ? "  (replaces the partial copy)" : ""}`);
   console.log("rows per table:");
   const width = Math.max(...Object.keys(plan.rows).map((t) => t.length));
   for (const [t, count] of Object.entries(plan.rows)) console.log(`  ${t.padEnd(width)}  ${count}`);
