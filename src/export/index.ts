@@ -38,4 +38,5 @@ export {
 } from "./archive";
 export { replayMessages, isShiftedTime, type Replay, type ReplayMessage, type ReplayOptions } from "./replay";
 export { uploadShot, uploadSkipReason, uploadUrl, basicAuth, UploadError, MIN_FLOW_SECONDS, UPLOAD_PATH, type UploadResult } from "./visualizer-upload";
+export { shotSeries, type ShotSeries } from "./shot-series";
 export { SHOT_FORMATS, isShotFormat, shotFileName, type ShotFormat, type ShotFormatSpec } from "./shot-formats";

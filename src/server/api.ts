@@ -1,10 +1,11 @@
 /**
- * The read-only JSON API: the sequence list, one sequence, and one shot in an export format.
+ * The read-only JSON API: the sequence list, one sequence, one sequence's chart series (also while
+ * it is being recorded: the live view), and one shot in an export format.
  * Pure functions from (Store, path, query) to a reply, so they are tested without sockets.
  */
 import type { Store } from "../store/store";
 import type { SequenceSummary } from "../store/sequences";
-import { SHOT_FORMATS, isShotFormat, shotFileName, SequenceNotFoundError, IncompleteSequenceError } from "../export";
+import { SHOT_FORMATS, isShotFormat, shotFileName, shotSeries, SequenceNotFoundError, IncompleteSequenceError } from "../export";
 
 /** What the server sends back for an API request. */
 export interface ApiReply {
@@ -32,7 +33,7 @@ export function listSequences(store: Store): SequenceSummary[] {
 /** Answers a request under `/api/` (path without the query); null when no API route matches. */
 export function answerApi(store: Store, path: string, query: URLSearchParams): ApiReply | null {
   if (path === "/api/sequences") return json(200, listSequences(store));
-  const m = /^\/api\/sequences\/([^/]+)(\/shot)?$/.exec(path);
+  const m = /^\/api\/sequences\/([^/]+)(\/shot|\/series)?$/.exec(path);
   if (!m) return null;
   let id: string;
   try {
@@ -48,6 +49,7 @@ export function answerApi(store: Store, path: string, query: URLSearchParams): A
     const { source: _source, ...profileRow } = profile ?? { source: null };
     return json(200, { ...summary, row, profile: profile ? profileRow : null });
   }
+  if (m[2] === "/series") return json(200, shotSeries(store.db, id));
   const name = query.get("format") ?? "legacy";
   if (!isShotFormat(name)) return json(400, { error: `format must be legacy, json or csv, not '${name}'` });
   const format = SHOT_FORMATS[name];

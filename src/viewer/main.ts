@@ -14,7 +14,9 @@ import { renderProfile, stepNames } from "./profile-panel";
 import { renderShotHeader } from "./shot-view";
 import { setupSqlConsole } from "./sql-console";
 import { Tabs, type TabName } from "./tabs";
-import { followRecorderStatus } from "./recorder-status";
+import { followRecorderStatus, type OpenSequence } from "./recorder-status";
+import { LiveShot } from "./live-shot";
+import { stateName } from "./format";
 
 const client = new WorkerClient(new URL("worker.js", import.meta.url));
 const shots = new Map<string, ShotSeries>();
@@ -29,7 +31,23 @@ const progressBar = byId("progress-bar");
 const shotChart = new ShotChart(byId("shot-chart"));
 const compare = new CompareChart(byId("compare-controls"), byId("compare-chart"));
 const tabs = new Tabs((tab) => shownTab(tab));
-const list = new SequenceList({ open: (id) => void openShot(id), compare: (ids) => compareChanged(ids) });
+const list = new SequenceList({
+  open: (id) => {
+    stopFollowing();
+    void openShot(id);
+  },
+  compare: (ids) => compareChanged(ids),
+});
+const watchButton = byId<HTMLButtonElement>("watch-live");
+const live = new LiveShot({ show: (s) => void showLive(s), ended: (id) => liveEnded(id) });
+/** true from a click on "Watch live" until the user opens a shot from the list: each new sequence is watched */
+let following = false;
+/** the sequence whose live view just ended: shown from the database once a reload holds it */
+let endedLive: string | null = null;
+/** sequences whose live view ended (the status may say "in progress" a few seconds longer): never watched again */
+const endedIds = new Set<string>();
+/** the live view's last series (for tests) */
+let lastLive: ShotSeries | null = null;
 
 /** Shows an error above the content (as text). */
 function showError(e: unknown): void {
@@ -64,12 +82,18 @@ async function open(name: string, db: ArrayBuffer, wal: ArrayBuffer | null): Pro
     byId("db-name").title = result.name;
     list.set(result.sequences);
     status.textContent = `${result.sequences.length} sequence${result.sequences.length === 1 ? "" : "s"}, opened in ${(performance.now() - started).toFixed(0)} ms`;
-    const keep = currentId && list.find(currentId) ? currentId : null;
-    const wanted = keep ?? new URLSearchParams(location.hash.slice(1)).get("seq");
-    const first = (wanted && list.find(wanted)?.id) || result.sequences.find((s) => s.active_state === "Espresso")?.id || result.sequences[0]?.id;
-    currentId = null;
-    if (first) await openShot(first);
-    else replace(byId("shot-title"), "No sequences in this database");
+    if (live.watching) {
+      list.select(live.watching); // the live view stays; the list is up to date
+    } else {
+      const ended = endedLive && list.find(endedLive) ? endedLive : null;
+      if (ended) endedLive = null;
+      const keep = currentId && list.find(currentId) ? currentId : null;
+      const wanted = ended ?? keep ?? new URLSearchParams(location.hash.slice(1)).get("seq");
+      const first = (wanted && list.find(wanted)?.id) || result.sequences.find((s) => s.active_state === "Espresso")?.id || result.sequences[0]?.id;
+      currentId = null;
+      if (first) await openShot(first);
+      else replace(byId("shot-title"), "No sequences in this database");
+    }
     if (list.compareIds.length) compareChanged(list.compareIds);
   } finally {
     loading(null);
@@ -115,6 +139,67 @@ async function openShot(id: string): Promise<void> {
   }
 }
 
+/** Watches the sequence being recorded: the shot tab shows it as it comes in. */
+function watchLive(id: string): void {
+  endedLive = null;
+  currentId = null;
+  list.select(id);
+  watchButton.hidden = true;
+  tabs.show("shot");
+  live.watch(id);
+}
+
+/** Shows the watched sequence as it is now (its downloads wait until the database holds it). */
+async function showLive(s: ShotSeries): Promise<void> {
+  const id = s.sequence.id;
+  let names: string[] = [];
+  try {
+    names = stepNames(await profile(s.sequence.profile_id ?? ""));
+  } catch {
+    // no profile to name the frames with: the markers go unnamed
+  }
+  if (live.watching !== id) return;
+  lastLive = s;
+  renderShotHeader(s, client, showError);
+  replace(byId("shot-downloads"));
+  shotChart.show(s, names);
+  document.body.dataset.live = id;
+  document.body.dataset.liveSamples = String(s.time.length);
+}
+
+/** The watched sequence ended: the save that follows reloads the database, which then shows it. */
+function liveEnded(id: string): void {
+  delete document.body.dataset.live;
+  endedIds.add(id);
+  endedLive = id;
+  if (list.find(id)?.end_sequence != null) {
+    endedLive = null;
+    void openShot(id);
+  }
+}
+
+/** The user turned to a shot of the list: no live view, and no following. */
+function stopFollowing(): void {
+  following = false;
+  endedLive = null;
+  if (live.watching) {
+    live.stop();
+    delete document.body.dataset.live;
+  }
+}
+
+/** The status says which sequence is being recorded: offer to watch it, follow it, or end the live view. */
+function recording(open: OpenSequence | null): void {
+  if (live.watching && live.watching !== open?.id) live.end();
+  const watchable = open !== null && !endedIds.has(open.id) && live.watching !== open.id;
+  if (watchable && following) watchLive(open.id);
+  watchButton.hidden = !watchable || live.watching === open.id;
+  if (open) {
+    watchButton.dataset.sequenceId = open.id;
+    watchButton.textContent = `Watch ${stateName(open.activeState).toLowerCase()} live`;
+  }
+}
+
 /** The marked shots changed: update the badge, and the chart when it is visible. */
 function compareChanged(ids: string[]): void {
   tabs.badge("compare", ids.length ? String(ids.length) : "");
@@ -140,6 +225,7 @@ function shownTab(tab: TabName): void {
 /** Opens picked or dropped files. */
 async function openFiles(files: File[]): Promise<void> {
   try {
+    stopFollowing(); // another file: the server's recording is not what it holds
     const picked = pairFiles(files);
     const db = await gunzipIfGzip(picked.db.name, await readFile(picked.db, reporter(picked.db.name)));
     const wal = picked.wal ? await readFile(picked.wal, reporter(picked.wal.name)) : null;
@@ -251,7 +337,13 @@ async function boot(): Promise<void> {
     if (param) {
       await openUrl(param);
     } else if (location.protocol.startsWith("http")) {
-      followRecorderStatus(byId("recorder-status"));
+      watchButton.addEventListener("click", () => {
+        const id = watchButton.dataset.sequenceId;
+        if (!id) return;
+        following = true;
+        watchLive(id);
+      });
+      followRecorderStatus(byId("recorder-status"), recording);
       const changes = followChanges();
       await openUrl("db");
       await changes.catchUp(); // a change announced while the first load ran
@@ -264,7 +356,7 @@ async function boot(): Promise<void> {
   document.body.dataset.ready = String(opened);
 }
 
-/** Test and benchmark hooks: the charts and how many databases were opened. */
+/** Test and benchmark hooks: the charts, how many databases were opened, the live view's series. */
 (window as unknown as { pyde1Viewer: unknown }).pyde1Viewer = {
   get shotChart() {
     return shotChart.chart;
@@ -274,6 +366,10 @@ async function boot(): Promise<void> {
   },
   get opened() {
     return opened;
+  },
+  /** the live view's last series, or null */
+  get live() {
+    return lastLive;
   },
 };
 void boot();

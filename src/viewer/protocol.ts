@@ -3,35 +3,13 @@
  * the same id with either a result or an error text.
  */
 import type { SequenceSummary } from "../store/sequences";
+import type { ShotSeries } from "../export/shot-series";
 
 /** One sequence as the list shows it (the store's summary). */
 export type SequenceItem = SequenceSummary;
 
 /** One shot's series, times in seconds relative to `t0` (flow begin when known). */
-export interface ShotSeries {
-  sequence: SequenceItem;
-  /** the epoch second all times are relative to */
-  t0: number;
-  /** shot samples (DE1, ~5 Hz) */
-  time: number[];
-  pressure: (number | null)[];
-  flow: (number | null)[];
-  mixTemp: (number | null)[];
-  headTemp: (number | null)[];
-  goalPressure: (number | null)[];
-  goalFlow: (number | null)[];
-  goalMixTemp: (number | null)[];
-  goalHeadTemp: (number | null)[];
-  frame: (number | null)[];
-  /** scale readings (~10 Hz), each series with its own times */
-  weightTime: number[];
-  weight: (number | null)[];
-  weightFlowTime: number[];
-  weightFlow: (number | null)[];
-  /** the flow window relative to t0, when known */
-  flowBegin: number | null;
-  flowEnd: number | null;
-}
+export type { ShotSeries };
 
 /** A profile row and its source text. */
 export interface ProfileInfo {

@@ -1,9 +1,9 @@
 /**
- * The viewer's reads from a pyDE1 database (sql.js, in the worker): the sequence list, one shot's
- * series for the chart, a profile row. Bound parameters throughout; browser-safe.
+ * The viewer's reads from a pyDE1 database (sql.js, in the worker): the sequence list and a profile
+ * row (one shot's series for the chart is `export/shot-series.ts`, which the server shares). Bound parameters throughout; browser-safe.
  */
 import type { Database, SqlValue } from "sql.js";
-import type { ProfileInfo, SequenceItem, ShotSeries } from "./protocol";
+import type { ProfileInfo, SequenceItem } from "./protocol";
 import { SequenceQueries } from "../store/sequences";
 
 const decoder = new TextDecoder();
@@ -33,61 +33,6 @@ const sequencesOf = (db: Database) => new SequenceQueries(db, () => {});
 /** Every real sequence (not the `dummy` seed row), newest first. */
 export function listSequences(db: Database): SequenceItem[] {
   return sequencesOf(db).summaries();
-}
-
-/** One sequence's list item, or null. */
-export function sequenceItem(db: Database, id: string): SequenceItem | null {
-  return sequencesOf(db).summary(id);
-}
-
-/** A goal value, with 0 (no goal in this frame's pump mode) as a gap. */
-const goal = (v: SqlValue): number | null => (typeof v === "number" && v > 0 ? v : null);
-
-/** A shot's series for the chart: every shot sample and scale reading of the sequence. */
-export function shotSeries(db: Database, id: string): ShotSeries {
-  const sequence = sequenceItem(db, id);
-  if (!sequence) throw new Error(`no sequence with id '${id}' in this database`);
-  const samples = rows(
-    db,
-    "SELECT de1_time, group_pressure, group_flow, mix_temp, head_temp, set_group_pressure, set_group_flow, " +
-      "set_mix_temp, set_head_temp, frame_number FROM shot_sample_with_volume_update " +
-      "WHERE sequence_id = ? AND de1_time IS NOT NULL ORDER BY de1_time",
-    [id],
-  );
-  const t0 = sequence.start_flow ?? sequence.start_sequence ?? num(samples[0]?.[0]) ?? 0;
-  const weights = rows(
-    db,
-    "SELECT current_weight_time, current_weight FROM weight_and_flow_update " +
-      "WHERE sequence_id = ? AND current_weight_time IS NOT NULL ORDER BY current_weight_time",
-    [id],
-  );
-  const flows = rows(
-    db,
-    "SELECT average_flow_time, average_flow FROM weight_and_flow_update " +
-      "WHERE sequence_id = ? AND average_flow_time IS NOT NULL ORDER BY average_flow_time",
-    [id],
-  );
-  const col = (i: number) => samples.map((r) => num(r[i]));
-  return {
-    sequence,
-    t0,
-    time: samples.map((r) => (r[0] as number) - t0),
-    pressure: col(1),
-    flow: col(2),
-    mixTemp: col(3),
-    headTemp: col(4),
-    goalPressure: samples.map((r) => goal(r[5])),
-    goalFlow: samples.map((r) => goal(r[6])),
-    goalMixTemp: samples.map((r) => goal(r[7])),
-    goalHeadTemp: samples.map((r) => goal(r[8])),
-    frame: col(9),
-    weightTime: weights.map((r) => (r[0] as number) - t0),
-    weight: weights.map((r) => num(r[1])),
-    weightFlowTime: flows.map((r) => (r[0] as number) - t0),
-    weightFlow: flows.map((r) => num(r[1])),
-    flowBegin: sequence.start_flow === null ? null : sequence.start_flow - t0,
-    flowEnd: sequence.end_flow === null ? null : sequence.end_flow - t0,
-  };
 }
 
 /** A profile row and its source; `found` false (and nulls) when no row has that id. */

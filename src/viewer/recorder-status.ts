@@ -15,7 +15,7 @@ interface StatusView {
   lastMessageAt: number | null;
   accepted: number;
   rejected: number;
-  openSequence: { id: string; activeState: string } | null;
+  openSequence: OpenSequence | null;
   lastSavedAt: number | null;
 }
 
@@ -52,8 +52,15 @@ export function statusLine(st: StatusView): { parts: string[]; warn: boolean } {
   return { parts, warn: !connected };
 }
 
-/** Keeps `line` showing the server's recording status; returns a function that stops it. */
-export function followRecorderStatus(line: HTMLElement): () => void {
+/** The sequence the server's recorder has open, as the status says it. */
+export type OpenSequence = { id: string; activeState: string };
+
+/**
+ * Keeps `line` showing the server's recording status; `onOpen` hears after every answer which
+ * sequence is being recorded (null when none, or when the server does not record). Returns a
+ * function that stops it.
+ */
+export function followRecorderStatus(line: HTMLElement, onOpen: (open: OpenSequence | null) => void = () => {}): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   const update = async () => {
@@ -72,6 +79,7 @@ export function followRecorderStatus(line: HTMLElement): () => void {
         } else {
           line.hidden = true;
         }
+        if (st) onOpen(st.recording ? st.openSequence : null);
       } catch {
         line.hidden = true; // the server is gone (restarting?): the next poll tries again
       }

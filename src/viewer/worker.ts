@@ -7,8 +7,8 @@ import { loadSqlJs } from "../store/sqljs";
 import { applyWal } from "../store/wal";
 import { asRollbackJournal, isSqlite } from "../store/store";
 import { inspectSchema } from "../store/schema";
-import { SHOT_FORMATS, shotFileName } from "../export";
-import { listSequences, profileInfo, shotSeries } from "./queries";
+import { SHOT_FORMATS, shotFileName, shotSeries } from "../export";
+import { listSequences, profileInfo } from "./queries";
 import { runSql } from "./sql-console-query";
 import type { DownloadFile, OpenResult, RequestMessage, Requests, ResponseMessage } from "./protocol";
 

@@ -109,6 +109,25 @@ describe("server", () => {
     expect((await fetch(`${server.url}api/nothing`)).status).toBe(404);
   });
 
+  it("serves a sequence's chart series: every shot sample and scale reading, as sqlite3 reads them, in seconds from flow begin", async () => {
+    const list = (await (await fetch(`${server.url}api/sequences`)).json()) as { id: string }[];
+    for (const { id } of list) {
+      const reply = await fetch(`${server.url}api/sequences/${id}/series`);
+      expect(reply.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      const s = (await reply.json()) as { sequence: { id: string; start_flow: number | null }; t0: number; time: number[]; pressure: (number | null)[]; weightTime: number[]; weight: (number | null)[] };
+      expect(s.sequence.id).toBe(id);
+      const where = `sequence_id = '${id}'`;
+      expect(s.time.length).toBe(sqliteCount(`SELECT count(*) FROM shot_sample_with_volume_update WHERE ${where} AND de1_time IS NOT NULL`));
+      expect(s.weight.length).toBe(sqliteCount(`SELECT count(*) FROM weight_and_flow_update WHERE ${where} AND current_weight_time IS NOT NULL`));
+      if (s.sequence.start_flow !== null) expect(s.t0).toBe(s.sequence.start_flow);
+      if (s.time.length === 0) continue;
+      const firstSample = `FROM shot_sample_with_volume_update WHERE ${where} AND de1_time IS NOT NULL ORDER BY de1_time LIMIT 1`;
+      expect(s.t0 + s.time[0]!).toBeCloseTo(sqliteCount(`SELECT printf('%.6f', de1_time) ${firstSample}`), 4);
+      expect(s.pressure[0]).toBeCloseTo(sqliteCount(`SELECT printf('%.9f', group_pressure) ${firstSample}`), 6);
+    }
+    expect((await fetch(`${server.url}api/sequences/no-such-id/series`)).status).toBe(404);
+  });
+
   it("serves the viewer's files with content types, HEAD without a body, 404 and 405", async () => {
     const index = await raw(server.url, "/");
     expect(index.status).toBe(200);

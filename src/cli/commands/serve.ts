@@ -49,6 +49,7 @@ const SERVE_ROUTES = `  GET /                                   the viewer
   GET /api/sequences                      every sequence, newest first (JSON)
   GET /api/sequences/ID                   one sequence and its profile row (JSON)
   GET /api/sequences/ID/shot?format=F     the shot as legacy | json | csv (&partial=1 if unfinished)
+  GET /api/sequences/ID/series            its chart series (JSON), also while it is being recorded
   GET /api/status                         whether this process records, and how it goes (JSON)
   GET /api/events                         server-sent events: "changed" when the database changed`;
 
