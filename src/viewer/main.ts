@@ -342,6 +342,7 @@ async function boot(): Promise<void> {
         if (!id) return;
         following = true;
         watchLive(id);
+        byId("tab-shot").scrollIntoView({ block: "nearest" }); // on a phone the chart is below the list
       });
       followRecorderStatus(byId("recorder-status"), recording);
       const changes = followChanges();
