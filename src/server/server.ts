@@ -25,6 +25,14 @@ export interface ServerOptions {
   viewerDir?: string;
   /** how often to look for changes of a file source, ms (default 2000; 0 = never) */
   pollMs?: number;
+  /**
+   * a file that changed is announced to the pages once it has stayed unchanged this long, ms
+   * (default 3000): pyDE1 writes its file all through a shot, and each announcement makes every
+   * open page load the whole database again
+   */
+  settleMs?: number;
+  /** while a file keeps changing, it is announced at most this often, ms (default 60000) */
+  busyAnnounceMs?: number;
   /** the recording in this process, for `GET /api/status` (without it: `{"recording": false}`) */
   status?: () => RecorderStatus;
 }
@@ -81,13 +89,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { source } = options;
   const events = new ChangeEvents();
   const plain = "text/plain; charset=utf-8";
-  let last = source.version?.();
-  /** Sends a change event when the source's version moved since it was last looked at. */
-  const lookForChange = (): void => {
+  const settleMs = options.settleMs ?? 3000;
+  const busyAnnounceMs = options.busyAnnounceMs ?? 60_000;
+  /** the source's version when last looked at, and when it last moved */
+  let seen = source.version?.();
+  let movedAt = 0;
+  /** the version the last change event covered, and since when a newer one waits */
+  let announced = seen;
+  let waitingSince: number | null = null;
+  /**
+   * Sends a change event when the source's version moved since the last one: once it has settled
+   * (unchanged for `settleMs`), or after `busyAnnounceMs` of changes; `atOnce` before `/db` bytes
+   * are read, so their mark counts every change they hold.
+   */
+  const lookForChange = (atOnce = false): void => {
     if (!source.version) return;
-    const now = source.version();
-    if (now !== last) {
-      last = now;
+    const version = source.version();
+    const t = Date.now();
+    if (version !== seen) {
+      seen = version;
+      movedAt = t;
+      waitingSince ??= t;
+    }
+    if (version === announced) {
+      waitingSince = null;
+      return;
+    }
+    if (atOnce || t - movedAt >= settleMs || t - waitingSince! >= busyAnnounceMs) {
+      announced = version;
+      waitingSince = null;
       events.changed({ reason: "file" });
     }
   };
@@ -104,7 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
 
     if (path === "/db") {
-      lookForChange(); // the mark sent below then counts every change made before these bytes were read
+      lookForChange(true); // the mark sent below then counts every change made before these bytes were read
       const mark = events.mark;
       const bytes = source.snapshot();
       const name = basename(source.name).replace(/[^\w.-]/g, "_") || "pyde1.sqlite3";
@@ -163,7 +193,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
 
   const pollMs = options.pollMs ?? 2000;
-  const poll = source.version && pollMs > 0 ? setInterval(lookForChange, pollMs) : null;
+  const poll = source.version && pollMs > 0 ? setInterval(() => lookForChange(), pollMs) : null;
   poll?.unref();
 
   return {

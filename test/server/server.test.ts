@@ -46,7 +46,7 @@ beforeAll(async () => {
   mkdirSync(join(work, "live"));
   copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3"), liveDb);
   copyFileSync(join(FIXTURES, "live-wal/pyde1.sqlite3-wal"), `${liveDb}-wal`);
-  server = await startServer({ source: await FileSource.open(liveDb), port: 0, viewerDir: viewer, pollMs: 100 });
+  server = await startServer({ source: await FileSource.open(liveDb), port: 0, viewerDir: viewer, pollMs: 100, settleMs: 200 });
 });
 afterAll(async () => {
   await server?.close();
@@ -208,6 +208,80 @@ describe("server", () => {
     controller.abort();
     const after = ((await (await fetch(`${server.url}api/sequences`)).json()) as unknown[]).length;
     expect(after).toBe(before - 1);
+  });
+});
+
+describe("a file that keeps changing (pyDE1 recording a shot into its own file)", () => {
+  /** Appends a row to `db` every 100 ms for `ms`, as pyDE1 does while it records. */
+  async function keepWriting(db: string, ms: number): Promise<number> {
+    const end = Date.now() + ms;
+    let n = 0;
+    while (Date.now() < end) {
+      sqlite3(db, `INSERT INTO persist_hkv (header, key, value) VALUES ('test', 'write ${n++}', 'x')`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return n;
+  }
+
+  /** The change events a server sends while `during` runs, and for `after` ms more, each with the time it came. */
+  async function eventsDuring(url: string, during: () => Promise<unknown>, after: number): Promise<number[]> {
+    const controller = new AbortController();
+    const res = await fetch(`${url}api/events`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const times: number[] = [];
+    const t0 = Date.now();
+    let done = false;
+    const reading = (async () => {
+      let text = "";
+      while (!done) {
+        const chunk = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (chunk.done) return;
+        text += decoder.decode(chunk.value);
+        for (let i = text.indexOf("event: changed"); i >= 0; i = text.indexOf("event: changed")) {
+          times.push(Date.now() - t0);
+          text = text.slice(i + 1);
+        }
+      }
+    })();
+    await during();
+    await new Promise((r) => setTimeout(r, after));
+    done = true;
+    controller.abort();
+    await reading;
+    return times;
+  }
+
+  it("is announced once, after it has settled, not at every write: each announcement has every page load the whole file", async () => {
+    const db = join(work, "busy.sqlite3");
+    copyFileSync(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), db);
+    const s = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 100, settleMs: 600 });
+    try {
+      let wrote = 0;
+      const times = await eventsDuring(s.url, async () => (wrote = await keepWriting(db, 2500)), 1500);
+      expect(wrote).toBeGreaterThan(10);
+      expect(times).toHaveLength(1);
+      expect(times[0]).toBeGreaterThanOrEqual(2500); // after the last write, not during
+      expect(Number(sqlite3(db, "SELECT count(*) FROM persist_hkv WHERE header = 'test'"))).toBe(wrote);
+      const rows = await (await fetch(`${s.url}api/sequences`)).json();
+      expect(rows).toHaveLength(Number(sqlite3(db, "SELECT count(*) FROM sequence WHERE id <> 'dummy'")));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("while it keeps changing, is announced at most every busyAnnounceMs", async () => {
+    const db = join(work, "busier.sqlite3");
+    copyFileSync(join(FIXTURES, "recordings", SHOTS_RECORDING, "expected.sqlite3"), db);
+    const s = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 100, settleMs: 60_000, busyAnnounceMs: 1000 });
+    try {
+      const times = await eventsDuring(s.url, () => keepWriting(db, 3500), 0);
+      expect(times.length).toBeGreaterThanOrEqual(2);
+      expect(times.length).toBeLessThanOrEqual(4);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(900);
+    } finally {
+      await s.close();
+    }
   });
 });
 

@@ -61,7 +61,8 @@ export const serve: Command = {
        pyde1-store serve [--db FILE] --record [--broker URL ...]
 
 Serves the shot viewer for FILE in your browser. Without --record FILE is read, never written; a
-live pyDE1 file's -wal is applied, and open pages refresh their list when the file changes.
+live pyDE1 file's -wal is applied, and open pages refresh their list when the file has changed
+(once it has been still for 3 s: after a shot pyDE1 records, not all through it).
 With --record the same process records pyDE1's feed into FILE (as 'pyde1-store record' does) and
 serves what it holds; open pages refresh when a shot completes.
 
