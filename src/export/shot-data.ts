@@ -4,6 +4,7 @@
  * Shared by the legacy shot file, the JSON shot and the CSV exporters. Browser-safe.
  */
 import type { Database, SqlValue } from "sql.js";
+import { queryRows } from "../store/query-rows";
 import { SequenceQueries, type SequenceRow } from "../store/sequences";
 import { ProfileRows, type ProfileSummary } from "../store/profile-rows";
 import { IncompleteSequenceError, NoEspressoSequenceError, SequenceNotFoundError } from "./errors";
@@ -75,19 +76,6 @@ function num(cell: SqlValue | undefined): number | null {
   return typeof cell === "number" ? cell : null;
 }
 
-/** All rows of a query with bound parameters, as arrays of cells. */
-function rows(db: Database, sql: string, params: SqlValue[]): SqlValue[][] {
-  const statement = db.prepare(sql);
-  try {
-    statement.bind(params);
-    const out: SqlValue[][] = [];
-    while (statement.step()) out.push(statement.get());
-    return out;
-  } finally {
-    statement.free();
-  }
-}
-
 /** Read-only store queries over an exporter's database (exports never write, so nothing to mark dirty). */
 const readOnly = (): void => {};
 
@@ -117,7 +105,7 @@ export function flowWindow(db: Database, sequence: SequenceRow, options: ExportO
   if (!options.partial) throw new IncompleteSequenceError(sequence.id, missing);
   let start = startFlow ?? startSequence;
   if (start === null) {
-    const first = rows(db, "SELECT min(de1_time) FROM shot_sample_with_volume_update WHERE sequence_id = ?", [sequence.id]);
+    const first = queryRows(db, "SELECT min(de1_time) FROM shot_sample_with_volume_update WHERE sequence_id = ?", [sequence.id]);
     start = num(first[0]?.[0]);
   }
   if (start === null) throw new IncompleteSequenceError(sequence.id, missing);
@@ -132,7 +120,7 @@ export function flowWindow(db: Database, sequence: SequenceRow, options: ExportO
  * order (rowid) and the sort is stable, so ties keep that order, as SQLite's sorter leaves them.
  */
 export function readShotSamples(db: Database, sequenceId: string, from: number, to: number): ShotSample[] {
-  const found = rows(
+  const found = queryRows(
     db,
     "SELECT de1_time, group_pressure, group_flow, mix_temp, head_temp, set_mix_temp, set_head_temp, " +
       "set_group_pressure, set_group_flow, frame_number, volume_total FROM shot_sample_with_volume_update " +
@@ -201,7 +189,7 @@ export function readShotData(db: Database, sequenceId: string, options: ExportOp
   const window = flowWindow(db, sequence, options);
   const profile = readProfile(db, sequence.profile_id);
   // one pass over the scale table instead of three queries
-  const scale = rows(
+  const scale = queryRows(
     db,
     "SELECT current_weight, current_weight_time, average_flow, average_flow_time, median_weight, median_weight_time " +
       "FROM weight_and_flow_update WHERE sequence_id = ? ORDER BY rowid",

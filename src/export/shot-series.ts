@@ -4,6 +4,7 @@
  * from the recorder's own Store for the live view of a sequence being recorded.
  */
 import type { Database, SqlValue } from "sql.js";
+import { queryRows } from "../store/query-rows";
 import { SequenceQueries, type SequenceSummary } from "../store/sequences";
 
 /** One shot's series, times in seconds relative to `t0` (flow begin when known). */
@@ -32,19 +33,6 @@ export interface ShotSeries {
   flowEnd: number | null;
 }
 
-/** All rows of a query with bound parameters. */
-function rows(db: Database, sql: string, params: SqlValue[]): SqlValue[][] {
-  const st = db.prepare(sql);
-  try {
-    st.bind(params);
-    const out: SqlValue[][] = [];
-    while (st.step()) out.push(st.get());
-    return out;
-  } finally {
-    st.free();
-  }
-}
-
 /** A cell as a number, or null. */
 const num = (v: SqlValue | undefined): number | null => (typeof v === "number" ? v : null);
 
@@ -55,7 +43,7 @@ const goal = (v: SqlValue): number | null => (typeof v === "number" && v > 0 ? v
 export function shotSeries(db: Database, id: string): ShotSeries {
   const sequence = new SequenceQueries(db, () => {}).summary(id);
   if (!sequence) throw new Error(`no sequence with id '${id}' in this database`);
-  const samples = rows(
+  const samples = queryRows(
     db,
     "SELECT de1_time, group_pressure, group_flow, mix_temp, head_temp, set_group_pressure, set_group_flow, " +
       "set_mix_temp, set_head_temp, frame_number FROM shot_sample_with_volume_update " +
@@ -63,13 +51,13 @@ export function shotSeries(db: Database, id: string): ShotSeries {
     [id],
   );
   const t0 = sequence.start_flow ?? sequence.start_sequence ?? num(samples[0]?.[0]) ?? 0;
-  const weights = rows(
+  const weights = queryRows(
     db,
     "SELECT current_weight_time, current_weight FROM weight_and_flow_update " +
       "WHERE sequence_id = ? AND current_weight_time IS NOT NULL ORDER BY current_weight_time",
     [id],
   );
-  const flows = rows(
+  const flows = queryRows(
     db,
     "SELECT average_flow_time, average_flow FROM weight_and_flow_update " +
       "WHERE sequence_id = ? AND average_flow_time IS NOT NULL ORDER BY average_flow_time",

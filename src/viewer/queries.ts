@@ -3,23 +3,11 @@
  * row (one shot's series for the chart is `export/shot-series.ts`, which the server shares). Bound parameters throughout; browser-safe.
  */
 import type { Database, SqlValue } from "sql.js";
+import { queryRows } from "../store/query-rows";
 import type { ProfileInfo, SequenceItem } from "./protocol";
 import { SequenceQueries } from "../store/sequences";
 
 const decoder = new TextDecoder();
-
-/** All rows of a query with bound parameters. */
-function rows(db: Database, sql: string, params: SqlValue[] = []): SqlValue[][] {
-  const st = db.prepare(sql);
-  try {
-    st.bind(params);
-    const out: SqlValue[][] = [];
-    while (st.step()) out.push(st.get());
-    return out;
-  } finally {
-    st.free();
-  }
-}
 
 /** A cell as a number, or null. */
 const num = (v: SqlValue | undefined): number | null => (typeof v === "number" ? v : null);
@@ -37,7 +25,7 @@ export function listSequences(db: Database): SequenceItem[] {
 
 /** A profile row and its source; `found` false (and nulls) when no row has that id. */
 export function profileInfo(db: Database, id: string): ProfileInfo {
-  const r = rows(db, "SELECT title, author, notes, beverage_type, source_format, date_added, source FROM profile WHERE id = ?", [id]);
+  const r = queryRows(db, "SELECT title, author, notes, beverage_type, source_format, date_added, source FROM profile WHERE id = ?", [id]);
   if (!r.length) {
     return { id, found: false, title: null, author: null, notes: null, beverage_type: null, source_format: null, date_added: null, source: null };
   }

@@ -39,17 +39,23 @@ afterAll(async () => {
   pyde1?.close();
 });
 
+/** Waits for `start` to connect, then opens its viewer in a new page, ready. */
+async function openViewer(server: CliProcess): Promise<ReturnType<typeof watched>> {
+  await server.waitFor(/mqtt: connected to /, 30_000);
+  const url = /^serving (http:\/\/127\.0\.0\.1:\d+\/) for /m.exec(server.stdout)?.[1];
+  expect(url, server.stderr).toBeDefined();
+  const page = watched(await browser.newPage());
+  await page.page.goto(url!);
+  await page.page.waitForFunction(() => document.body.dataset.ready !== undefined);
+  return page;
+}
+
 describe("the viewer of `start`", () => {
   it("lists each sequence the recorder records while the page is open", async () => {
     const db = join(scratch(), "pyde1.sqlite3");
     const server = new CliProcess(["start", "--db", db, "--broker", broker.url, "--pyde1-http", pyde1.url, "--port", "0"]);
     try {
-      await server.waitFor(/mqtt: connected to /, 30_000);
-      const url = /^serving (http:\/\/127\.0\.0\.1:\d+\/) for /m.exec(server.stdout)?.[1];
-      expect(url, server.stderr).toBeDefined();
-      const { page: p, errors } = watched(await browser.newPage());
-      await p.goto(url!);
-      await p.waitForFunction(() => document.body.dataset.ready !== undefined);
+      const { page: p, errors } = await openViewer(server);
       expect(await p.locator("#sequence-list li[data-sequence-id]").count()).toBe(0);
       // the header says the page's server is recording, and that nothing has come yet
       const line = p.locator("#recorder-status");
@@ -121,12 +127,7 @@ describe("the viewer of `start`", () => {
         return s ? { id: s.sequence.id, de1Times: s.time.map((t) => s.t0 + t) } : null;
       });
     try {
-      await server.waitFor(/mqtt: connected to /, 30_000);
-      const url = /^serving (http:\/\/127\.0\.0\.1:\d+\/) for /m.exec(server.stdout)?.[1];
-      expect(url, server.stderr).toBeDefined();
-      const { page: p, errors } = watched(await browser.newPage());
-      await p.goto(url!);
-      await p.waitForFunction(() => document.body.dataset.ready !== undefined);
+      const { page: p, errors } = await openViewer(server);
       const [first, second] = sequences;
       // eight shot samples into the first sequence: the header offers to watch it
       await publishTo(first!.middle);
