@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { ALL_TABLES } from "../../src/catalog";
-import { ASSUMED_RECORDING, FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
+import { spawnSync } from "node:child_process";
+import { ASSUMED_RECORDING, FIXTURES, ROOT, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { copyDatabase } from "../support/copy-db";
 import { LiveFeed, afterShot } from "../support/live-feed";
@@ -129,6 +130,51 @@ describe("restore", () => {
       expect(ids(db)).toEqual(restoredIds);
       expect(restoredIds).not.toContain(opened[0]);
       expect(ids(kept)).toEqual(expect.arrayContaining(opened));
+    } finally {
+      await feed.stop();
+    }
+  }, 90_000);
+
+  it("the README's steps by hand (for a Pi without the memory) do what restore does, journal included", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const after = readme.slice(readme.indexOf("do by hand what it does"));
+    const steps = /```sh\n([\s\S]*?)```/.exec(after)![1]!;
+    expect(steps).toContain("/var/lib/pyde1-store");
+    const { dir, db, gz } = setUp();
+    const messages = syntheticMessages({ shots: 2, seed: 23 });
+    const midSecond = afterShot(messages, 1) + Math.floor((afterShot(messages, 2) - afterShot(messages, 1)) / 2);
+    const feed = await LiveFeed.start();
+    try {
+      const rec = await feed.record(db);
+      await feed.publish(messages.slice(0, midSecond)); // one shot saved, the next half-way: only in the journal
+      await feed.sync(rec);
+      await new Promise((r) => setTimeout(r, 300)); // past the journal's 100 ms fsync window
+      const opened = rec.lines(/sequence \S+ \(Espresso\) opened/).map((l) => /sequence (\S+) \(/.exec(l)![1]!);
+      expect(opened).toHaveLength(2);
+      await rec.signal("SIGKILL");
+      const journal = readFileSync(`${db}.journal`);
+      // the steps as the README gives them, with this folder and this backup in place of the examples
+      const script = steps.replaceAll("/var/lib/pyde1-store", dir).replace(/\/var\/backups\/pyde1\/\S+\.sqlite3\.gz/, gz);
+      expect(script).not.toContain("/var/");
+      const r = spawnSync("bash", ["-e", "-c", script], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe("ok"); // integrity_check of the restored file
+      expect(Buffer.compare(readFileSync(db), gunzipSync(readFileSync(gz)))).toBe(0);
+      expect(existsSync(`${db}.journal`)).toBe(false);
+      // the copy the steps kept is the one with the journal beside it (the recorder's first start upgraded the file, keeping one more)
+      const kept = readdirSync(dir).filter((f) => /^pyde1\.sqlite3\.\d{4}-\d\d-\d\d_\d{6}\.backup$/.test(f) && existsSync(join(dir, `${f}.journal`)));
+      expect(kept, readdirSync(dir).join(" ")).toHaveLength(1);
+      const keptDb = join(dir, kept[0]!);
+      expect(Buffer.compare(readFileSync(`${keptDb}.journal`), journal)).toBe(0);
+      // as after restore: the restored file gets no old journal replayed into it; the kept pair recovers the second shot
+      const restoredIds = ids(db);
+      for (const file of [db, keptDb]) {
+        const again = await feed.record(file);
+        expect(await again.signal("SIGTERM")).toBe(0);
+      }
+      expect(ids(db)).toEqual(restoredIds);
+      expect(ids(keptDb)).toEqual(expect.arrayContaining(opened));
     } finally {
       await feed.stop();
     }
