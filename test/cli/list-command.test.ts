@@ -3,7 +3,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FIXTURES, RECORDINGS, SHOTS_RECORDING, scratch } from "../support/paths";
 import { copyDatabase } from "../support/copy-db";
-import { cli } from "../support/cli";
+import { spawnSync } from "node:child_process";
+import { cli, sqlite3 } from "../support/cli";
 
 type Cell = [string, unknown];
 type TableRows = Record<string, Cell>[];
@@ -127,6 +128,34 @@ describe("list", () => {
     } else {
       expect(none.stdout.trimEnd().split("\n")).toHaveLength(rinses);
     }
+  });
+
+  it("--csv: the same sequences and values as --json, with the local start, read back by Python's csv module; titles with commas, quotes and line breaks survive", () => {
+    const { db } = copyOf(SHOTS_RECORDING);
+    const title = 'Blooming, "sweet"\nsecond line';
+    sqlite3(db, `PRAGMA journal_mode=DELETE; UPDATE profile SET title = '${title.replaceAll("'", "''")}' WHERE id <> 'dummy';`);
+    const r = cli(["list", "--db", db, "--csv"], { TZ: "UTC" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const parsed = spawnSync("python3", ["-c", "import csv, json, sys; print(json.dumps(list(csv.DictReader(sys.stdin))))"], { input: r.stdout, encoding: "utf8" });
+    expect(parsed.stderr).toBe("");
+    const rows = JSON.parse(parsed.stdout) as Record<string, string>[];
+    const listed = JSON.parse(cli(["list", "--db", db, "--json"]).stdout) as Record<string, string | number | boolean | null>[];
+    expect(rows.map((row) => row.id)).toEqual(listed.map((s) => s.id));
+    for (const [i, s] of listed.entries()) {
+      const { start_local, ...rest } = rows[i]!;
+      expect(Object.keys(rows[i]!)).toEqual(["id", "start_local", "active_state", "start_sequence", "start_flow", "end_flow", "end_sequence", "flow_duration", "drink_weight", "profile_id", "profile_title", "profile_assumed", "profile_found"]);
+      for (const [column, text] of Object.entries(rest)) {
+        const v = s[column];
+        expect(text, `${s.id} ${column}`).toBe(v === null ? "" : String(v));
+        if (typeof v === "number") expect(Number(text)).toBe(v); // no digit lost
+      }
+      expect(start_local).toBe(new Date((s.start_sequence as number) * 1000).toISOString().slice(0, 19).replace("T", " "));
+    }
+    expect(rows.some((row) => row.profile_title === title)).toBe(true);
+    const both = cli(["list", "--db", db, "--csv", "--json"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--json and --csv");
   });
 
   it("refuses a bad --state or --limit with exit 2, naming what it takes", () => {
