@@ -55,7 +55,9 @@ export async function fetchDatabase(url: string, progress: (name: string) => Pro
   if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status} ${res.statusText}`);
   const name = responseName(res, url);
   const mark = parseChangeMark(res.headers.get("X-Pyde1-Changes"));
-  const length = Number(res.headers.get("Content-Length"));
+  // a body that comes gzipped (to another computer) has the database's own size in X-Pyde1-Bytes
+  const packed = res.headers.get("Content-Encoding") !== null;
+  const length = Number(res.headers.get("X-Pyde1-Bytes") ?? (packed ? NaN : res.headers.get("Content-Length")));
   if (!res.body) return { bytes: await res.arrayBuffer(), name, mark };
   return { bytes: await readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress(name)), name, mark };
 }

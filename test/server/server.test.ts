@@ -10,7 +10,9 @@ import { join } from "node:path";
 import initSqlJs from "sql.js";
 import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { sqlite3 } from "../support/cli";
-import { FileSource, StoreSource, startServer, type RunningServer } from "../../src/server";
+import { FileSource, StoreSource, isLoopbackPeer, startServer, type RunningServer } from "../../src/server";
+import { networkInterfaces } from "node:os";
+import { gunzipSync } from "node:zlib";
 import { Store } from "../../src/store/store";
 import { loadSqlJs } from "../../src/store/sqljs";
 
@@ -77,6 +79,38 @@ describe("server", () => {
       expect(Number(db.exec(`SELECT count(*) FROM ${table}`)[0].values[0][0])).toBe(sqliteCount(`SELECT count(*) FROM ${table}`));
     }
     db.close();
+  });
+
+  it("sends /db gzipped to another computer (its own size in X-Pyde1-Bytes), as it is on this one", async () => {
+    const plainDb = await raw(server.url, "/db", "GET", { "Accept-Encoding": "gzip, deflate" });
+    expect(plainDb.headers["content-encoding"]).toBeUndefined(); // a loopback peer: packing would only cost time
+    expect(plainDb.headers["x-pyde1-bytes"]).toBe(String(plainDb.body.length));
+    expect(plainDb.headers.vary).toBe("Accept-Encoding");
+    const always = await startServer({ source: await FileSource.open(liveDb), port: 0, viewerDir: viewer, pollMs: 0, gzipDb: "always" });
+    const lan = Object.values(networkInterfaces()).flatMap((a) => a ?? []).find((a) => !a.internal && a.family === "IPv4")?.address;
+    const open = lan ? await startServer({ source: await FileSource.open(liveDb), host: "0.0.0.0", port: 0, viewerDir: viewer, pollMs: 0 }) : null;
+    try {
+      const packed = await raw(always.url, "/db", "GET", { "Accept-Encoding": "gzip" });
+      expect(packed.headers["content-encoding"]).toBe("gzip");
+      expect(packed.body.length).toBeLessThan(plainDb.body.length / 2);
+      expect(Buffer.compare(gunzipSync(packed.body), plainDb.body)).toBe(0);
+      expect(packed.headers["x-pyde1-bytes"]).toBe(String(plainDb.body.length));
+      expect(packed.headers["x-pyde1-changes"]).toMatch(/^[\w-]+\/0$/);
+      const unasked = await raw(always.url, "/db"); // a client that does not take gzip gets the bytes
+      expect(unasked.headers["content-encoding"]).toBeUndefined();
+      expect(Buffer.compare(unasked.body, plainDb.body)).toBe(0);
+      if (open) {
+        // the default, from this machine's network address: another computer as far as the server can tell
+        const remote = await raw(`http://${lan}:${open.port}/`, "/db", "GET", { "Accept-Encoding": "gzip" });
+        expect(remote.headers["content-encoding"]).toBe("gzip");
+        expect(Buffer.compare(gunzipSync(remote.body), plainDb.body)).toBe(0);
+      }
+    } finally {
+      await always.close();
+      await open?.close();
+    }
+    expect(["127.0.0.1", "127.3.2.1", "::1", "::ffff:127.0.0.1", undefined].every(isLoopbackPeer)).toBe(true);
+    expect(["192.168.1.20", "10.0.0.2", "fd00::2", "::ffff:192.168.1.20", "fe80::1"].some(isLoopbackPeer)).toBe(false);
   });
 
   it("lists sequences newest first, with profile title, flow duration and drink weight", async () => {

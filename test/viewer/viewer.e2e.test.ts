@@ -105,6 +105,29 @@ describe.each(cases)("viewer with $name", ({ name, file }) => {
     await page.close();
   });
 
+  it("loads /db sent gzipped, as it goes to another computer: the same sequences and rows", async () => {
+    const packed = await startServer({ source: await FileSource.open(db.db), port: 0, viewerDir: VIEWER_DIR, pollMs: 0, gzipDb: "always" });
+    try {
+      const { page, errors } = await newPage();
+      const encodings: (string | null)[] = [];
+      page.on("response", (r) => {
+        if (new URL(r.url()).pathname === "/db") encodings.push(r.headers()["content-encoding"] ?? null);
+      });
+      await page.goto(packed.url);
+      await waitForRows(page, sequences);
+      expect(encodings).toEqual(["gzip"]);
+      await page.click('[data-tab="sql"]');
+      await page.fill("#sql-input", "select count(*) from sequence");
+      await page.click("#sql-run");
+      await page.waitForSelector("#sql-results table.result");
+      expect((await page.textContent("#sql-results table.result tbody td"))?.trim()).toBe(String(allRows));
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await packed.close();
+    }
+  });
+
   it("loads via the file input, with the -wal picked alongside", async () => {
     const { page, errors } = await newPage();
     await page.goto(server.url);
