@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { ASSUMED_RECORDING, FIXTURES, ROOT, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
 import { copyDatabase } from "../support/copy-db";
-import { LiveFeed, afterShot } from "../support/live-feed";
+import { LiveFeed } from "../support/live-feed";
 import { syntheticMessages } from "../support/streams";
 
 const recording = (name: string) => join(FIXTURES, "recordings", name);
@@ -40,6 +40,22 @@ function setUp(rec = ASSUMED_RECORDING, backedUp = SHOTS_RECORDING): { dir: stri
   const plain = backupOf(backedUp, backups);
   expect(gz.endsWith(".gz") && plain.endsWith(".sqlite3")).toBe(true);
   return { dir, db, gz, plain };
+}
+
+/**
+ * After a restore: the recorder opens both files. The restored one gets no old journal replayed
+ * into it; the kept pair recovers the second shot (`opened`, the sequences the killed recorder
+ * opened). Returns the restored file's sequence ids.
+ */
+async function reopenBoth(feed: LiveFeed, db: string, kept: string, opened: string[]): Promise<string[]> {
+  const restoredIds = ids(db);
+  for (const file of [db, kept]) {
+    const again = await feed.record(file);
+    expect(await again.signal("SIGTERM")).toBe(0);
+  }
+  expect(ids(db)).toEqual(restoredIds);
+  expect(ids(kept)).toEqual(expect.arrayContaining(opened));
+  return restoredIds;
 }
 
 /** Every file in `dir` with its bytes, to show a refusal changed nothing. */
@@ -87,16 +103,10 @@ describe("restore", () => {
 
   it("refuses while a recorder writes the file; after that recorder dies, moves its journal beside the kept copy, where it still recovers", async () => {
     const { dir, db, gz } = setUp();
-    const messages = syntheticMessages({ shots: 2, seed: 19 });
-    const midSecond = afterShot(messages, 1) + Math.floor((afterShot(messages, 2) - afterShot(messages, 1)) / 2);
     const feed = await LiveFeed.start();
     try {
-      const rec = await feed.record(db);
-      await feed.publish(messages.slice(0, midSecond)); // one shot whole (saved into the file), the next half-way (only in the journal)
-      await feed.sync(rec);
-      await new Promise((r) => setTimeout(r, 300)); // past the journal's 100 ms fsync window
-      const opened = rec.lines(/sequence \S+ \(Espresso\) opened/).map((l) => /sequence (\S+) \(/.exec(l)![1]!);
-      expect(opened).toHaveLength(2);
+      // one shot whole (saved into the file), the next half-way (only in the journal)
+      const { rec, opened } = await feed.recordIntoSecondShot(db, syntheticMessages({ shots: 2, seed: 19 }));
       const before = Object.keys(snapshot(dir)).sort();
       const refused = cli(["restore", "--from", gz, "--db", db]);
       expect(refused.code).toBe(1);
@@ -121,15 +131,8 @@ describe("restore", () => {
       expect(r.stdout).toContain(`its journal is kept as ${kept}.journal`);
       expect(existsSync(`${db}.journal`)).toBe(false);
       expect(Buffer.compare(readFileSync(`${kept}.journal`), journal)).toBe(0);
-      // the recorder opens both: the restored file gets no old journal replayed into it; the kept pair recovers the second shot
-      const restoredIds = ids(db);
-      for (const file of [db, kept]) {
-        const again = await feed.record(file);
-        expect(await again.signal("SIGTERM")).toBe(0);
-      }
-      expect(ids(db)).toEqual(restoredIds);
+      const restoredIds = await reopenBoth(feed, db, kept, opened);
       expect(restoredIds).not.toContain(opened[0]);
-      expect(ids(kept)).toEqual(expect.arrayContaining(opened));
     } finally {
       await feed.stop();
     }
@@ -141,16 +144,9 @@ describe("restore", () => {
     const steps = /```sh\n([\s\S]*?)```/.exec(after)![1]!;
     expect(steps).toContain("/var/lib/pyde1-store");
     const { dir, db, gz } = setUp();
-    const messages = syntheticMessages({ shots: 2, seed: 23 });
-    const midSecond = afterShot(messages, 1) + Math.floor((afterShot(messages, 2) - afterShot(messages, 1)) / 2);
     const feed = await LiveFeed.start();
     try {
-      const rec = await feed.record(db);
-      await feed.publish(messages.slice(0, midSecond)); // one shot saved, the next half-way: only in the journal
-      await feed.sync(rec);
-      await new Promise((r) => setTimeout(r, 300)); // past the journal's 100 ms fsync window
-      const opened = rec.lines(/sequence \S+ \(Espresso\) opened/).map((l) => /sequence (\S+) \(/.exec(l)![1]!);
-      expect(opened).toHaveLength(2);
+      const { rec, opened } = await feed.recordIntoSecondShot(db, syntheticMessages({ shots: 2, seed: 23 }));
       await rec.signal("SIGKILL");
       const journal = readFileSync(`${db}.journal`);
       // the steps as the README gives them, with this folder and this backup in place of the examples
@@ -167,14 +163,7 @@ describe("restore", () => {
       expect(kept, readdirSync(dir).join(" ")).toHaveLength(1);
       const keptDb = join(dir, kept[0]!);
       expect(Buffer.compare(readFileSync(`${keptDb}.journal`), journal)).toBe(0);
-      // as after restore: the restored file gets no old journal replayed into it; the kept pair recovers the second shot
-      const restoredIds = ids(db);
-      for (const file of [db, keptDb]) {
-        const again = await feed.record(file);
-        expect(await again.signal("SIGTERM")).toBe(0);
-      }
-      expect(ids(db)).toEqual(restoredIds);
-      expect(ids(keptDb)).toEqual(expect.arrayContaining(opened));
+      await reopenBoth(feed, db, keptDb, opened); // as after restore
     } finally {
       await feed.stop();
     }

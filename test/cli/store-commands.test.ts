@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } fr
 import { basename, join } from "node:path";
 import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
-import { LiveFeed, afterShot } from "../support/live-feed";
+import { LiveFeed } from "../support/live-feed";
 import { syntheticMessages } from "../support/streams";
 
 const schemaFile = (n: string) => join(FIXTURES, "schemas", n);
@@ -189,8 +189,6 @@ describe("info", () => {
   });
 
   it("names the recorder writing the file and the journal's events not in the file yet, while it runs, after it dies, and after a clean stop", async () => {
-    const messages = syntheticMessages({ shots: 2, seed: 29 });
-    const midSecond = afterShot(messages, 1) + Math.floor((afterShot(messages, 2) - afterShot(messages, 1)) / 2);
     const db = join(scratch(), "mine.sqlite3");
     expect(cli(["init", "--db", db]).code).toBe(0);
     const journal = `${db}.journal`;
@@ -201,10 +199,8 @@ describe("info", () => {
     };
     const feed = await LiveFeed.start();
     try {
-      const live = await feed.record(db);
-      await feed.publish(messages.slice(0, midSecond)); // a shot saved, the next half-way: only in the journal
-      await feed.sync(live);
-      await new Promise((r) => setTimeout(r, 300)); // past the journal's 100 ms fsync window
+      // a shot saved, the next half-way: only in the journal
+      const { rec: live } = await feed.recordIntoSecondShot(db, syntheticMessages({ shots: 2, seed: 29 }));
       const running = info();
       expect(running.json.recorder_pid).toBe(live.pid);
       expect(running.json.unsaved_journal_events).toBeGreaterThan(0);

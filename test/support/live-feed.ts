@@ -63,6 +63,22 @@ export class LiveFeed {
     }
   }
 
+  /**
+   * Starts a recorder on `db` and publishes `messages` (two shots or more) up to the middle of the
+   * second shot: the first is saved into the file, the second only in the journal (its 100 ms fsync
+   * window passed). Returns the recorder, still running, and the ids of the two sequences it opened.
+   */
+  async recordIntoSecondShot(db: string, messages: MessageEvent[]): Promise<{ rec: CliProcess; opened: string[] }> {
+    const midSecond = afterShot(messages, 1) + Math.floor((afterShot(messages, 2) - afterShot(messages, 1)) / 2);
+    const rec = await this.record(db);
+    await this.publish(messages.slice(0, midSecond));
+    await this.sync(rec);
+    await sleep(300); // past the journal's 100 ms fsync window
+    const opened = rec.lines(/sequence \S+ \(Espresso\) opened/).map((l) => /sequence (\S+) \(/.exec(l)![1]!);
+    if (opened.length !== 2) throw new Error(`expected the recorder to open two sequences, it opened ${opened.length}:\n${rec.stderr}`);
+    return { rec, opened };
+  }
+
   /** Disconnects the publisher and stops the broker. */
   async stop(): Promise<void> {
     await this.pub.endAsync(true);
