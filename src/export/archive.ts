@@ -7,6 +7,7 @@
 import type { Database, SqlValue } from "sql.js";
 import { NOTIFICATION_TABLES } from "../catalog";
 import type { Store } from "../store/store";
+import { queryRows } from "../store/query-rows";
 
 /** An archive step found something wrong; nothing is deleted from the live database. */
 export class ArchiveError extends Error {
@@ -52,21 +53,21 @@ export interface ImportPlan extends SequenceCopyPlan {
   /**
    * of `present`, those the target holds partly: the source's copy is finished and has at least as
    * many rows in every table, and more in one (or the target's is unfinished). With
-   * `replacePartial` they are in `sequences` instead, marked `replacesPartial`.
+   * `replacePartial` they are also in `sequences`, marked `replacesPartial`.
    */
-  partial: number;
+  partly: ArchivedSequence[];
   /** the source's sequences not finished (no end_sequence), not copied */
   unfinished: number;
 }
 
 /** The first column of every row of a query. */
 function column(db: Database, sql: string, params: SqlValue[] = []): SqlValue[] {
-  return (db.exec(sql, params)[0]?.values ?? []).map((r) => r[0]);
+  return queryRows(db, sql, params).map((r) => r[0]!);
 }
 
 /** `id, active_state, start_sequence, end_sequence, profile_id` of the real sequences (not 'dummy') that `tail` (a condition, then ORDER BY) picks. */
 function masterRows(db: Database, tail: string, params: SqlValue[] = []): SqlValue[][] {
-  return db.exec(`SELECT id, active_state, start_sequence, end_sequence, profile_id FROM sequence WHERE id <> 'dummy' AND ${tail}`, params)[0]?.values ?? [];
+  return queryRows(db, `SELECT id, active_state, start_sequence, end_sequence, profile_id FROM sequence WHERE id <> 'dummy' AND ${tail}`, params);
 }
 
 /** A master row of {@link masterRows} with an end_sequence, as a plan lists it. */
@@ -156,21 +157,22 @@ function heldPartly(source: Database, target: Database, id: string): boolean {
  */
 export function planImport(source: Store, target: Store, { replacePartial = false } = {}): ImportPlan {
   const sequences: ArchivedSequence[] = [];
+  const partly: ArchivedSequence[] = [];
   let present = 0;
-  let partial = 0;
   let unfinished = 0;
   for (const row of masterRows(source.db, "1 ORDER BY start_sequence, rowid")) {
     const id = String(row[0]);
     if (target.sequences.has(id)) {
       present++;
       if (!heldPartly(source.db, target.db, id)) continue;
-      partial++;
-      if (replacePartial) sequences.push({ ...sequenceOf(row), replacesPartial: true });
+      const s = { ...sequenceOf(row), replacesPartial: replacePartial };
+      partly.push(s);
+      if (replacePartial) sequences.push(s);
     } else if (row[3] === null) unfinished++;
     else sequences.push(sequenceOf(row));
   }
   const { profiles, newProfiles } = profilesOf(source.db, target.db, sequences);
-  return { sequences, rows: rowsOf(source.db, sequences), profiles, newProfiles, present, partial, unfinished };
+  return { sequences, rows: rowsOf(source.db, sequences), profiles, newProfiles, present, partly, unfinished };
 }
 
 /** Copies every row `select` finds from one database into the same table of another, columns by name. */

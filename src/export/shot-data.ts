@@ -3,8 +3,8 @@
  * the master row, its flow window, shot samples, scale samples, drink weight and profile row.
  * Shared by the legacy shot file, the JSON shot and the CSV exporters. Browser-safe.
  */
-import type { Database, SqlValue } from "sql.js";
-import { queryRows } from "../store/query-rows";
+import type { Database } from "sql.js";
+import { cellNumber as num, queryRows } from "../store/query-rows";
 import { SequenceQueries, type SequenceRow } from "../store/sequences";
 import { ProfileRows, type ProfileSummary } from "../store/profile-rows";
 import { IncompleteSequenceError, NoEspressoSequenceError, SequenceNotFoundError } from "./errors";
@@ -70,11 +70,6 @@ export interface ShotData {
 }
 
 const decoder = new TextDecoder();
-
-/** A cell as a number, or null when it is NULL or not numeric. */
-function num(cell: SqlValue | undefined): number | null {
-  return typeof cell === "number" ? cell : null;
-}
 
 /** Read-only store queries over an exporter's database (exports never write, so nothing to mark dirty). */
 const readOnly = (): void => {};

@@ -4,7 +4,7 @@
  * from the recorder's own Store for the live view of a sequence being recorded.
  */
 import type { Database, SqlValue } from "sql.js";
-import { queryRows } from "../store/query-rows";
+import { cellNumber as num, queryRows } from "../store/query-rows";
 import { SequenceQueries, type SequenceSummary } from "../store/sequences";
 
 /** One shot's series, times in seconds relative to `t0` (flow begin when known). */
@@ -32,9 +32,6 @@ export interface ShotSeries {
   flowBegin: number | null;
   flowEnd: number | null;
 }
-
-/** A cell as a number, or null. */
-const num = (v: SqlValue | undefined): number | null => (typeof v === "number" ? v : null);
 
 /** A goal value, with 0 (no goal in this frame's pump mode) as a gap. */
 const goal = (v: SqlValue): number | null => (typeof v === "number" && v > 0 ? v : null);

@@ -1,16 +1,15 @@
 /**
  * The viewer's reads from a pyDE1 database (sql.js, in the worker): the sequence list and a profile
- * row (one shot's series for the chart is `export/shot-series.ts`, which the server shares). Bound parameters throughout; browser-safe.
+ * row (one shot's series for the chart is `export/shot-series.ts`, which the server shares). Bound
+ * parameters throughout; browser-safe.
  */
 import type { Database, SqlValue } from "sql.js";
-import { queryRows } from "../store/query-rows";
+import { cellNumber as num, queryRows } from "../store/query-rows";
 import type { ProfileInfo, SequenceItem } from "./protocol";
 import { SequenceQueries } from "../store/sequences";
 
 const decoder = new TextDecoder();
 
-/** A cell as a number, or null. */
-const num = (v: SqlValue | undefined): number | null => (typeof v === "number" ? v : null);
 /** A cell as text (BLOBs decoded as UTF-8), or null. */
 const text = (v: SqlValue | undefined): string | null =>
   v === null || v === undefined ? null : v instanceof Uint8Array ? decoder.decode(v) : String(v);

@@ -59,10 +59,8 @@ Example (the history pyDE1 recorded before pyde1-store ran):
     try {
       if (dryRun && !existsSync(path)) empty = Store.create(await loadNodeSqlJs(), path);
       else target = dryRun ? await openForRead(path) : await openForWrite(path, { create: true });
-      const targetStore = target?.store ?? empty!;
-      const partly = dryRun && !replacePartial ? partlyHeld(source.store, targetStore) : [];
-      const plan = planImport(source.store, targetStore, { replacePartial });
-      printPlan(plan, from, path, dryRun, replacePartial, partly);
+      const plan = planImport(source.store, target?.store ?? empty!, { replacePartial });
+      printPlan(plan, from, path, dryRun, replacePartial);
       if (dryRun || plan.sequences.length === 0) return 0;
       if (target!.backupPath) console.log(`${path} was upgraded to schema v3 first; the original is at ${target!.backupPath}`);
       copyToArchive(source.store, target!.store, plan);
@@ -91,28 +89,24 @@ async function openSource(from: string): Promise<PersistentStore> {
   }
 }
 
-/** The sequences `target` holds only partly against `source`, for --dry-run to name. */
-function partlyHeld(source: Store, target: Store): ArchivedSequence[] {
-  return planImport(source, target, { replacePartial: true }).sequences.filter((s) => s.replacesPartial);
-}
-
 /** One sequence as --dry-run lists it. */
 const line = (s: ArchivedSequence) => `  ${s.id}  ${(s.active_state ?? "?").padEnd(13)} started ${localDateTime(s.start_sequence)}`;
 
 /** Prints what is (or would be) copied. */
-function printPlan(plan: ImportPlan, from: string, path: string, dryRun: boolean, replacePartial: boolean, partly: ArchivedSequence[]): void {
+function printPlan(plan: ImportPlan, from: string, path: string, dryRun: boolean, replacePartial: boolean): void {
   const n = plan.sequences.length;
-  const kept = plan.present - (replacePartial ? plan.partial : 0);
+  const partial = plan.partly.length;
+  const kept = plan.present - (replacePartial ? partial : 0);
   const skipped = [
     kept > 0 ? `${kept} already in ${path}` : "",
-    !replacePartial && plan.partial > 0 ? `${plan.partial} of them held only partly (see --replace-partial)` : "",
+    !replacePartial && partial > 0 ? `${partial} of them held only partly (see --replace-partial)` : "",
     plan.unfinished > 0 ? `${plan.unfinished} not finished in ${from}` : "",
   ].filter(Boolean);
-  const replacing = replacePartial && plan.partial > 0 ? `, ${plan.partial} of them replacing partial copies` : "";
+  const replacing = replacePartial && partial > 0 ? `, ${partial} of them replacing partial copies` : "";
   console.log(`${dryRun ? "would copy" : "copying"} ${n} sequence${n === 1 ? "" : "s"} from ${from} into ${path}${replacing}${skipped.length ? ` (left out: ${skipped.join(", ")})` : ""}`);
-  if (partly.length > 0) {
+  if (dryRun && !replacePartial && partial > 0) {
     console.log(`held only partly in ${path} (left as they are without --replace-partial):`);
-    for (const s of partly) console.log(line(s));
+    for (const s of plan.partly) console.log(line(s));
   }
   if (n === 0) return;
   const first = plan.sequences[0]!;
