@@ -14,6 +14,7 @@ import { contentTypeOf, defaultViewerDir, resolveStatic } from "./static-files";
 import { answerApi } from "./api";
 import { ChangeEvents } from "./events";
 import type { RecorderStatus, StatusReply } from "./recorder-status";
+import { SnapshotHistory } from "./snapshot-history";
 
 /** Options for {@link startServer}. */
 export interface ServerOptions {
@@ -42,6 +43,11 @@ export interface ServerOptions {
   gzipDb?: "remote" | "always" | "never";
   /** the recording in this process, for `GET /api/status` (without it: `{"recording": false}`) */
   status?: () => RecorderStatus;
+  /**
+   * answer `/db?since=ID` with only the blocks that changed since snapshot ID, when it was sent
+   * recently by this process (default true; false: always the whole file)
+   */
+  deltaDb?: boolean;
 }
 
 /** A running server. */
@@ -103,6 +109,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const viewerDir = options.viewerDir ?? defaultViewerDir();
   const { source } = options;
   const events = new ChangeEvents();
+  const history = new SnapshotHistory(events.server);
+  const deltaDb = options.deltaDb ?? true;
   const plain = "text/plain; charset=utf-8";
   const gzipDb = options.gzipDb ?? "remote";
   /** the gzipped form of each snapshot, made once (a snapshot's bytes stay the same object until the data changes) */
@@ -166,18 +174,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       lookForChange(true); // the mark sent below then counts every change made before these bytes were read
       const mark = events.mark;
       const bytes = source.snapshot();
+      const snapshot = history.idOf(bytes);
       const name = basename(source.name).replace(/[^\w.-]/g, "_") || "pyde1.sqlite3";
-      const headers = {
+      const since = query.get("since");
+      const made = since && deltaDb ? history.delta(since, bytes) : null;
+      const body = made ? made.delta : bytes;
+      const headers: Record<string, string> = {
         "Cache-Control": "no-store",
-        "Content-Disposition": `attachment; filename="${name}"`,
         "X-Pyde1-Changes": mark,
-        // the database's own size, for the page's progress bar when the body comes gzipped
-        "X-Pyde1-Bytes": String(bytes.length),
+        // which bytes these are: a page that holds them asks for `?since=` this id next time
+        "X-Pyde1-Snapshot": snapshot,
+        // the body's own size, for the page's progress bar when it comes gzipped
+        "X-Pyde1-Bytes": String(body.length),
         Vary: "Accept-Encoding",
+        ...(made
+          ? { "X-Pyde1-Delta": since!, "X-Pyde1-Delta-Blocks": String(made.blocks), "X-Pyde1-Database-Bytes": String(bytes.length) }
+          : { "Content-Disposition": `attachment; filename="${name}"` }),
       };
-      if (!wantsGzip(req)) return send(req, res, 200, "application/vnd.sqlite3", bytes, headers);
-      packedOf(bytes).then(
-        (gz) => send(req, res, 200, "application/vnd.sqlite3", gz, { ...headers, "Content-Encoding": "gzip" }),
+      const type = made ? "application/vnd.pyde1.delta" : "application/vnd.sqlite3";
+      const sent = (): void => void setImmediate(() => history.settle(bytes)); // hashed once on its way, not before
+      if (!wantsGzip(req)) {
+        send(req, res, 200, type, body, headers);
+        return sent();
+      }
+      (made ? gzipBytes(body, { level: 1 }) : packedOf(bytes)).then(
+        (gz) => {
+          send(req, res, 200, type, gz, { ...headers, "Content-Encoding": "gzip" });
+          sent();
+        },
         (e: Error) => send(req, res, 500, plain, `could not pack the database: ${e.message}\n`),
       );
       return;

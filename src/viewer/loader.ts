@@ -49,25 +49,37 @@ function responseName(res: Response, url: string): string {
   return decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split("/").pop() || "database");
 }
 
-/** Fetches a database from a URL; throws with the URL and status when it fails. */
-export async function fetchDatabase(url: string, progress: (name: string) => Progress): Promise<FetchedDatabase> {
-  const res = await fetch(url, { cache: "no-store" });
+/**
+ * Fetches a database from a URL; throws with the URL and status when it fails. With `since` (the
+ * snapshot id of bytes the page holds), our server may answer with only the blocks that changed
+ * since (`delta` set; see store/block-delta.ts).
+ */
+export async function fetchDatabase(url: string, progress: (name: string) => Progress, since: string | null = null): Promise<FetchedDatabase> {
+  const asked = since ? `${url}${url.includes("?") ? "&" : "?"}since=${encodeURIComponent(since)}` : url;
+  const res = await fetch(asked, { cache: "no-store" });
   if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status} ${res.statusText}`);
   const name = responseName(res, url);
   const mark = parseChangeMark(res.headers.get("X-Pyde1-Changes"));
-  // a body that comes gzipped (to another computer) has the database's own size in X-Pyde1-Bytes
+  const snapshot = res.headers.get("X-Pyde1-Snapshot");
+  const delta = since !== null && res.headers.get("X-Pyde1-Delta") === since;
+  // a body that comes gzipped (to another computer) has its own size in X-Pyde1-Bytes
   const packed = res.headers.get("Content-Encoding") !== null;
   const length = Number(res.headers.get("X-Pyde1-Bytes") ?? (packed ? NaN : res.headers.get("Content-Length")));
-  if (!res.body) return { bytes: await res.arrayBuffer(), name, mark };
-  return { bytes: await readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress(name)), name, mark };
+  const bytes = res.body ? await readAll(res.body, Number.isFinite(length) && length > 0 ? length : null, progress(name)) : await res.arrayBuffer();
+  return { bytes, name, mark, snapshot, delta };
 }
 
 /** A database fetched from a URL. */
 export interface FetchedDatabase {
+  /** the database file, or with `delta` the changed blocks */
   bytes: ArrayBuffer;
   name: string;
   /** our server's change mark for these bytes (`X-Pyde1-Changes`), when it sent one */
   mark: ChangeMark | null;
+  /** our server's id of the database these bytes are or make (`X-Pyde1-Snapshot`), when it sent one */
+  snapshot: string | null;
+  /** true when `bytes` is a delta from the `since` snapshot, not a whole file */
+  delta: boolean;
 }
 
 /** Which server process served a database, and how many change events it had sent before. */

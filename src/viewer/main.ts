@@ -4,7 +4,7 @@
  * sql.js runs in a worker; everything from the database is shown as text.
  */
 import { WorkerClient } from "./worker-client";
-import type { ProfileInfo, ShotSeries } from "./protocol";
+import type { OpenResult, ProfileInfo, ShotSeries } from "./protocol";
 import { byId, el, replace } from "./dom";
 import { fetchDatabase, formatBytes, gunzipIfGzip, isNewer, pairFiles, parseChangeMark, readFile, type ChangeMark } from "./loader";
 import { SequenceList } from "./sequence-list";
@@ -67,12 +67,20 @@ function loading(text: string | null, fraction: number | null = null): void {
 const reporter = (name: string) => (loaded: number, total: number | null) =>
   loading(`Loading ${name} — ${formatBytes(loaded)}${total ? ` of ${formatBytes(total)}` : ""}`, total ? loaded / total : null);
 
-/** Opens database bytes in the worker and shows its sequences; keeps the shown shot when it still exists. */
-async function open(name: string, db: ArrayBuffer, wal: ArrayBuffer | null): Promise<void> {
+/**
+ * Opens database bytes in the worker and shows its sequences; keeps the shown shot when it still
+ * exists. With `keep` (the server's snapshot id of the bytes) the worker keeps them for a delta.
+ */
+async function open(name: string, db: ArrayBuffer, wal: ArrayBuffer | null, keep: string | null = null): Promise<void> {
+  await show(name, () => client.request("open", { name, db, wal, keep }, wal ? [db, wal] : [db]));
+}
+
+/** Shows what `opening` opened in the worker (see {@link open}). */
+async function show(name: string, opening: () => Promise<OpenResult>): Promise<void> {
   loading(`Opening ${name}…`);
   const started = performance.now();
   try {
-    const result = await client.request("open", { name, db, wal }, wal ? [db, wal] : [db]);
+    const result = await opening();
     shots.clear();
     profiles.clear();
     opened++;
@@ -231,6 +239,7 @@ async function openFiles(files: File[]): Promise<void> {
     const wal = picked.wal ? await readFile(picked.wal, reporter(picked.wal.name)) : null;
     await open(picked.db.name, db, wal);
     source = null;
+    shownSnapshot = null;
   } catch (e) {
     loading(null);
     showError(e);
@@ -239,16 +248,45 @@ async function openFiles(files: File[]): Promise<void> {
 
 /** Where the open database came from, when it can be loaded again (a URL). */
 let source: string | null = null;
+/** The name the open database was loaded under (a delta keeps it). */
+let shownName: string | null = null;
 /** The server's change mark of the shown `/db` bytes (null before the first load, or for another source). */
 let shownMark: ChangeMark | null = null;
 /** The newest change the server announced (its event stream's hello or changed). */
 let announced: ChangeMark | null = null;
 
-/** Loads a database from a URL. */
+/** The server's snapshot id of the `/db` bytes the worker keeps for a delta (null: none kept). */
+let shownSnapshot: string | null = null;
+/** What each load from a URL fetched, newest last (a test and benchmark hook). */
+const loads: { kind: "whole" | "delta" | "refused"; bytes: number }[] = [];
+
+/**
+ * Loads a database from a URL. Loading `/db` again, it asks our server for only the blocks that
+ * changed since the bytes it holds; should the delta not apply, it loads the whole file.
+ */
 async function openUrl(url: string): Promise<void> {
   const before = announced;
-  const { bytes, name, mark } = await fetchDatabase(url, reporter);
-  await open(name, await gunzipIfGzip(name, bytes), null);
+  const since = url === "db" && source === "db" ? shownSnapshot : null;
+  const fetched = await fetchDatabase(url, reporter, since);
+  const { bytes, mark } = fetched;
+  const name = fetched.delta ? (shownName ?? fetched.name) : fetched.name;
+  shownSnapshot = null;
+  if (fetched.delta) {
+    const load: (typeof loads)[number] = { kind: "delta", bytes: bytes.byteLength };
+    loads.push(load);
+    try {
+      await show(name, () => client.request("patch", { name, delta: bytes }, [bytes]));
+    } catch (e) {
+      load.kind = "refused";
+      console.warn(`the delta from the server did not apply (${(e as Error).message}); loading the whole database`);
+      return openUrl(url);
+    }
+  } else {
+    loads.push({ kind: "whole", bytes: bytes.byteLength });
+    await open(name, await gunzipIfGzip(name, bytes), null, url === "db" ? fetched.snapshot : null);
+  }
+  shownSnapshot = url === "db" ? fetched.snapshot : null;
+  shownName = name;
   source = url;
   // without a mark (not our server), the bytes count as holding every change announced before the fetch
   shownMark = url === "db" ? (mark ?? before) : null;
@@ -270,7 +308,8 @@ function followChanges(): { catchUp: () => Promise<void> } {
     try {
       while (source === "db" && announced && shownMark && isNewer(announced, shownMark)) {
         await openUrl("db");
-        status.textContent += " · refreshed";
+        const last = loads[loads.length - 1];
+        status.textContent += last?.kind === "delta" ? ` · refreshed (${formatBytes(last.bytes)} of changes)` : " · refreshed";
       }
     } catch (e) {
       showError(e);
@@ -367,6 +406,10 @@ async function boot(): Promise<void> {
   },
   get opened() {
     return opened;
+  },
+  /** each load from a URL: a whole file or a delta, and its bytes */
+  get loads() {
+    return loads;
   },
   /** the live view's last series, or null */
   get live() {

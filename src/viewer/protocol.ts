@@ -55,7 +55,10 @@ export interface OpenResult {
 
 /** Every request the worker answers, with its argument and result types. */
 export interface Requests {
-  open: { arg: { name: string; db: ArrayBuffer; wal: ArrayBuffer | null }; result: OpenResult };
+  /** opens a file's bytes; with `keep` (the server's snapshot id of them) keeps them for a later `patch` */
+  open: { arg: { name: string; db: ArrayBuffer; wal: ArrayBuffer | null; keep?: string | null }; result: OpenResult };
+  /** opens the kept bytes with a delta applied (store/block-delta.ts); fails when they are not its base */
+  patch: { arg: { name: string; delta: ArrayBuffer }; result: OpenResult };
   sequences: { arg: null; result: SequenceItem[] };
   shot: { arg: { id: string }; result: ShotSeries };
   profile: { arg: { id: string }; result: ProfileInfo };

@@ -6,6 +6,7 @@ import type { Database, SqlJsStatic } from "sql.js";
 import { loadSqlJs } from "../store/sqljs";
 import { applyWal } from "../store/wal";
 import { asRollbackJournal, isSqlite } from "../store/store";
+import { applyBlockDelta, readDeltaHeader } from "../store/block-delta";
 import { inspectSchema } from "../store/schema";
 import { SHOT_FORMATS, shotFileName, shotSeries } from "../export";
 import { listSequences, profileInfo } from "./queries";
@@ -14,6 +15,11 @@ import type { DownloadFile, OpenResult, RequestMessage, Requests, ResponseMessag
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let db: Database | null = null;
+/**
+ * The bytes of the open database as the server sent them (snapshot `id`), when the page asked to
+ * keep them: a delta from the server patches these, and the result is opened in place of `db`.
+ */
+let kept: { id: string; bytes: Uint8Array } | null = null;
 /** Databases opened only so their file can be ATTACHed; kept open while attached. */
 let attached: Database[] = [];
 
@@ -41,31 +47,49 @@ function prepare(name: string, dbBytes: ArrayBuffer, wal: ArrayBuffer | null): {
   return { bytes: result.bytes, wal: result.outcome === "applied" ? `applied ${result.framesApplied} frames` : result.outcome };
 }
 
-/** Formats a sequence id for a file name. */
+/** Opens prepared bytes in place of the open database (closing it and what is attached to it). */
+async function openPrepared(name: string, bytes: Uint8Array, walOutcome: string): Promise<OpenResult> {
+  const SQL = await engine();
+  const next = new SQL.Database(bytes);
+  try {
+    next.exec("SELECT count(*) FROM sequence");
+  } catch (e) {
+    next.close();
+    throw new Error(`${name} does not look like a pyDE1 database: ${(e as Error).message}`);
+  }
+  db?.close();
+  for (const a of attached) a.close();
+  attached = [];
+  db = next;
+  const userVersion = Number(db.exec("PRAGMA user_version")[0].values[0][0]);
+  let schemaVersion = userVersion;
+  try {
+    schemaVersion = inspectSchema(db, name).version; // pyDE1 2.0's v3 files say user_version 2
+  } catch {
+    // a version this code does not know: shown as the file says
+  }
+  return { name, bytes: bytes.length, userVersion, schemaVersion, wal: walOutcome, sequences: listSequences(db) };
+}
 
 const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Requests[K]["result"]> | Requests[K]["result"] } = {
-  async open({ name, db: dbBytes, wal }): Promise<OpenResult> {
-    const SQL = await engine();
+  async open({ name, db: dbBytes, wal, keep }): Promise<OpenResult> {
     const prepared = prepare(name, dbBytes, wal);
-    const next = new SQL.Database(prepared.bytes);
-    try {
-      next.exec("SELECT count(*) FROM sequence");
-    } catch (e) {
-      next.close();
-      throw new Error(`${name} does not look like a pyDE1 database: ${(e as Error).message}`);
+    const result = await openPrepared(name, prepared.bytes, prepared.wal);
+    // sql.js copied the bytes into its own file; these stay as they came, for a later patch
+    kept = keep ? { id: keep, bytes: prepared.bytes } : null;
+    return result;
+  },
+  async patch({ name, delta }): Promise<OpenResult> {
+    const bytes = new Uint8Array(delta);
+    const header = readDeltaHeader(bytes);
+    if (!kept || kept.id !== header.base) {
+      throw new Error(`the delta is for snapshot ${header.base}, and this page holds ${kept?.id ?? "none"}: load the whole database`);
     }
-    db?.close();
-    for (const a of attached) a.close();
-    attached = [];
-    db = next;
-    const userVersion = Number(db.exec("PRAGMA user_version")[0].values[0][0]);
-    let schemaVersion = userVersion;
-    try {
-      schemaVersion = inspectSchema(db, name).version; // pyDE1 2.0's v3 files say user_version 2
-    } catch {
-      // a version this code does not know: shown as the file says
-    }
-    return { name, bytes: prepared.bytes.length, userVersion, schemaVersion, wal: prepared.wal, sequences: listSequences(db) };
+    const next = applyBlockDelta(kept.bytes, bytes);
+    kept = null; // patched in place or replaced: until opened, no longer a snapshot the server knows
+    const result = await openPrepared(name, asRollbackJournal(next, true), "none");
+    kept = { id: header.snapshot, bytes: next };
+    return result;
   },
   sequences: () => listSequences(current()),
   shot: ({ id }) => shotSeries(current(), id),

@@ -5,11 +5,12 @@
  * download, and a narrow screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFileSync, readFileSync, utimesSync } from "node:fs";
+import { copyFileSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { FIXTURES, scratch, ASSUMED_RECORDING, SHOTS_RECORDING } from "../support/paths";
-import { sqlite3 } from "../support/cli";
+import { cli, sqlite3 } from "../support/cli";
+import { syntheticCapture } from "../../scripts/bench/synthetic-capture";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
 import { readRecording } from "../recorder/expected";
 import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows, watched, type WatchedPage } from "./browser";
@@ -85,7 +86,8 @@ async function holdFirstDownload(p: Page): Promise<{ fetched: Promise<void>; rel
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   let downloads = 0;
-  await p.route("**/db", async (route) => {
+  // `/db`, and `/db?since=` when the page asks for only what changed
+  await p.route((url) => url.pathname === "/db", async (route) => {
     const response = await route.fetch();
     if (downloads++ === 0) {
       fetched();
@@ -217,6 +219,68 @@ describe("viewer behaviour", () => {
       deleteOneShot(db);
       await waitForRows(p, SHOTS - 1);
     });
+  });
+
+  it("after a shot loads only the blocks that changed, and holds exactly what the file holds; a delta that does not apply loads the whole file", async () => {
+    const db = join(work, "delta.sqlite3");
+    const record = (seed: number, shots: number, start: number) => {
+      const capture = join(work, `delta-${seed}.ndjson`);
+      writeFileSync(capture, [...syntheticCapture({ shots, seed, start })].join("\n") + "\n");
+      const r = cli(["record", "--db", db, "--from-capture", capture]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    record(41, 8, 1_700_000_000); // ~1.5 MB: eight shots
+    const server = await serve(db);
+    const { page: p, errors } = watched(await context.newPage());
+    /** what the page's SQL console answers, and what sqlite3 answers on the file */
+    const SUMS =
+      "(SELECT count(*) FROM sequence) || ' ' || (SELECT count(*) FROM shot_sample_with_volume_update) || ' ' || " +
+      "(SELECT count(*) FROM weight_and_flow_update) || ' ' || (SELECT sum(CAST(round(de1_time * 1000) AS INTEGER)) FROM shot_sample_with_volume_update) || ' ' || " +
+      "(SELECT total(length(source)) FROM profile) || ' ' || (SELECT printf('%.6f', max(start_sequence)) FROM sequence)";
+    let asked = 0;
+    /** the first cell of `SELECT expression` in the page's SQL console */
+    const ask = async (expression: string) => {
+      const column = `q${++asked}`; // a name of its own, so the previous answer is not taken for this one
+      await p.click('[data-tab="sql"]');
+      await p.fill("#sql-input", `SELECT ${expression} AS ${column}`);
+      await p.click("#sql-run");
+      await p.waitForSelector(`#sql-results table.result th:text-is("${column}")`);
+      return (await p.textContent("#sql-results table.result tbody td"))?.trim();
+    };
+    const loads = () => p.evaluate(() => (window as unknown as { pyde1Viewer: { loads: { kind: string; bytes: number }[] } }).pyde1Viewer.loads);
+    try {
+      await p.goto(server.url);
+      await waitForRows(p, 8);
+      for (const [n, seed] of [[9, 42], [10, 43]]) {
+        record(seed, 1, 1_700_000_000 + seed * 100_000);
+        await waitForRows(p, n);
+        await p.waitForFunction(() => /refreshed \(\d/.test(document.getElementById("status")?.textContent ?? ""));
+        const last = (await loads()).at(-1)!;
+        expect(last.kind).toBe("delta");
+        expect(last.bytes).toBeLessThan(statSync(db).size / 4);
+        expect(await ask(SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
+        expect(await ask("(SELECT group_concat(integrity_check) FROM pragma_integrity_check)")).toBe("ok");
+      }
+      expect((await loads()).map((l) => l.kind)).toEqual(["whole", "delta", "delta"]);
+      // the next delta arrives damaged (cut short): the page loads the whole file instead
+      await p.route(
+        (url) => url.pathname === "/db" && url.searchParams.has("since"),
+        async (route) => {
+          const response = await route.fetch();
+          const body = await response.body();
+          await route.fulfill({ response, body: body.subarray(0, body.length - 1) });
+        },
+        { times: 1 },
+      );
+      record(44, 1, 1_700_000_000 + 44 * 100_000);
+      await waitForRows(p, 11);
+      expect((await loads()).map((l) => l.kind)).toEqual(["whole", "delta", "delta", "refused", "whole"]);
+      expect(await ask(SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
+      expect(errors).toEqual([]);
+    } finally {
+      await p.close();
+      await server.close();
+    }
   });
 
   it("reloads once more when the file changes while a reload is running, so the last change is shown", async () => {

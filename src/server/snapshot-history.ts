@@ -1,0 +1,102 @@
+/**
+ * The snapshots `/db` has sent, remembered by a hash of each 4 KB block, so that a page holding one
+ * of them can be sent only the blocks that changed since (`/db?since=ID`, see store/block-delta.ts).
+ * A snapshot's blocks are hashed once (SHA-1 through Node's crypto: ~90 ms for 100 MB here), after
+ * it was sent or when a delta needs them; its bytes are never held beyond that.
+ */
+import { hash } from "node:crypto";
+import { blockCount, encodeBlockDelta } from "../store/block-delta";
+
+/** The block size deltas use: SQLite's default page size, which pyDE1's files have. */
+export const DELTA_BLOCK_SIZE = 4096;
+/** Bytes of each block hash kept (the first 8 of its SHA-1). */
+const HASH_BYTES = 8;
+
+/** One snapshot: its id, and its bytes until they are hashed. */
+interface Snapshot {
+  id: string;
+  length: number;
+  bytes: Uint8Array | null;
+  hashes: Buffer | null;
+}
+
+/** Hashes of every block of `bytes`, `HASH_BYTES` each, in block order. */
+export function blockHashes(bytes: Uint8Array, blockSize = DELTA_BLOCK_SIZE): Buffer {
+  const n = blockCount(bytes.length, blockSize);
+  const out = Buffer.alloc(n * HASH_BYTES);
+  for (let b = 0; b < n; b++) {
+    const digest = hash("sha1", bytes.subarray(b * blockSize, Math.min(bytes.length, (b + 1) * blockSize)), "buffer");
+    digest.copy(out, b * HASH_BYTES, 0, HASH_BYTES);
+  }
+  return out;
+}
+
+/** The snapshots this server sent, newest last; ids are `PREFIX-N`. */
+export class SnapshotHistory {
+  private counter = 0;
+  private readonly ids = new WeakMap<Uint8Array, Snapshot>();
+  /** the last `keep` snapshots, oldest first */
+  private readonly recent: Snapshot[] = [];
+
+  constructor(
+    private readonly prefix: string,
+    private readonly keep = 4,
+  ) {}
+
+  /** The id of a snapshot's bytes (the same bytes object always gets the same id). */
+  idOf(bytes: Uint8Array): string {
+    return this.entry(bytes).id;
+  }
+
+  /** Hashes a sent snapshot's blocks now, so its bytes need not be held (call once the reply is on its way). */
+  settle(bytes: Uint8Array): void {
+    this.hashesOf(this.entry(bytes));
+  }
+
+  /**
+   * The delta from snapshot `baseId` to `bytes`, or null when it cannot be made (the base is unknown:
+   * too old, or sent by another server process) or is not worth it (half the file or more changed).
+   */
+  delta(baseId: string, bytes: Uint8Array): { delta: Uint8Array; blocks: number } | null {
+    const base = this.recent.find((s) => s.id === baseId);
+    if (!base) return null;
+    const next = this.entry(bytes);
+    const before = this.hashesOf(base);
+    const after = this.hashesOf(next);
+    const changed: number[] = [];
+    const n = blockCount(bytes.length, DELTA_BLOCK_SIZE);
+    const held = blockCount(base.length, DELTA_BLOCK_SIZE);
+    for (let b = 0; b < n; b++) {
+      const at = b * HASH_BYTES;
+      if (b >= held || before.compare(after, at, at + HASH_BYTES, at, at + HASH_BYTES) !== 0) changed.push(b);
+    }
+    if (changed.length * DELTA_BLOCK_SIZE * 2 >= bytes.length && changed.length > 0) return null;
+    return { delta: encodeBlockDelta({ base: base.id, snapshot: next.id, blockSize: DELTA_BLOCK_SIZE }, bytes, changed), blocks: changed.length };
+  }
+
+  /** The snapshot record of `bytes`, made (and the oldest forgotten) the first time they are seen. */
+  private entry(bytes: Uint8Array): Snapshot {
+    let s = this.ids.get(bytes);
+    if (s) return s;
+    s = { id: `${this.prefix}-${++this.counter}`, length: bytes.length, bytes, hashes: null };
+    this.ids.set(bytes, s);
+    this.recent.push(s);
+    while (this.recent.length > this.keep) {
+      const old = this.recent.shift()!;
+      old.bytes = null;
+      old.hashes = null;
+    }
+    // an older snapshot whose reply never settled (e.g. a closed connection) keeps no bytes alive
+    // beyond the next one: hash it now, while it is still in memory
+    for (const r of this.recent) if (r !== s && r.bytes) this.hashesOf(r);
+    return s;
+  }
+
+  private hashesOf(s: Snapshot): Buffer {
+    if (!s.hashes) {
+      s.hashes = blockHashes(s.bytes!);
+      s.bytes = null;
+    }
+    return s.hashes;
+  }
+}

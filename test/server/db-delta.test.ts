@@ -1,0 +1,197 @@
+/**
+ * `/db?since=ID`: after a shot, a page that holds snapshot ID gets only the blocks that changed,
+ * and those blocks turn its bytes into exactly what `/db` serves now. Over a file that our recorder
+ * (the CLI's `record`) saved again, over a WAL-mode file that sqlite3 writes into as pyDE1 does, and
+ * over the recorder's own Store; gzipped to another computer; the whole file when the id is unknown
+ * or deltas are off.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { request } from "node:http";
+import { gunzipSync } from "node:zlib";
+import { FileSource, StoreSource, startServer, type RunningServer } from "../../src/server";
+import { applyBlockDelta, readDeltaHeader } from "../../src/store/block-delta";
+import { readDatabaseFile } from "../../src/store/persist/file";
+import { Store } from "../../src/store/store";
+import { loadSqlJs } from "../../src/store/sqljs";
+import { Recorder } from "../../src/recorder/recorder";
+import { readCapture } from "../../src/ingest/capture";
+import { syntheticCapture } from "../../scripts/bench/synthetic-capture";
+import { cli, sqlite3 } from "../support/cli";
+import { scratch } from "../support/paths";
+
+const work = scratch("pyde1-db-delta-");
+const viewer = join(work, "viewer");
+
+/** A GET with headers; the body as it came (not unpacked). */
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((done, fail) => {
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}
+
+/** Synthetic shots (the benchmarks' generator) recorded into `store`, starting at `start` (epoch s). */
+function recordShots(store: Store, seed: number, shots: number, start: number): void {
+  const recorder = new Recorder(store);
+  for (const event of readCapture([...syntheticCapture({ shots, seed, start })].join("\n"))) recorder.handle(event);
+  recorder.close("shutdown");
+}
+
+/** A file of eight synthetic shots (~1.5 MB), as our recorder saves it. */
+async function baseFile(name: string): Promise<string> {
+  const store = Store.create(await loadSqlJs(), name);
+  recordShots(store, 11, 8, 1_700_000_000);
+  const path = join(work, name);
+  writeFileSync(path, store.export());
+  store.close();
+  return path;
+}
+
+/**
+ * The page's side: `/db`, then after each change `/db?since=` the snapshot it holds. Checks that the
+ * answer is a delta from that snapshot, small, and that it makes exactly the whole `/db` of now.
+ */
+async function followChanges(server: RunningServer, changes: (() => void | Promise<void>)[]): Promise<number[]> {
+  const first = await get(`${server.url}db`);
+  expect(first.headers["x-pyde1-delta"]).toBeUndefined();
+  let held = new Uint8Array(first.body);
+  let snapshot = String(first.headers["x-pyde1-snapshot"]);
+  const sizes: number[] = [];
+  for (const change of changes) {
+    await change();
+    const answer = await get(`${server.url}db?since=${snapshot}`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toBe("application/vnd.pyde1.delta");
+    expect(answer.headers["x-pyde1-delta"]).toBe(snapshot);
+    expect(answer.headers["content-disposition"]).toBeUndefined();
+    const header = readDeltaHeader(answer.body);
+    expect(header.base).toBe(snapshot);
+    expect(header.snapshot).toBe(answer.headers["x-pyde1-snapshot"]);
+    expect(header.snapshot).not.toBe(snapshot);
+    held = new Uint8Array(applyBlockDelta(held, answer.body));
+    const whole = await get(`${server.url}db`);
+    expect(whole.headers["x-pyde1-snapshot"]).toBe(header.snapshot);
+    expect(Buffer.compare(Buffer.from(held), whole.body)).toBe(0);
+    expect(answer.body.length).toBeLessThan(whole.body.length / 4);
+    sizes.push(answer.body.length);
+    snapshot = header.snapshot;
+  }
+  return sizes;
+}
+
+describe("/db?since=ID: only the blocks that changed", () => {
+  let server: RunningServer | null = null;
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("over a file our recorder saves again after each shot (the CLI's record, an atomic rename)", async () => {
+    const db = await baseFile("ours.sqlite3");
+    server = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
+    const record = (seed: number, start: number) => () => {
+      const capture = join(work, `shot-${seed}.ndjson`);
+      writeFileSync(capture, [...syntheticCapture({ shots: 1, seed, start })].join("\n") + "\n");
+      const r = cli(["record", "--db", db, "--from-capture", capture]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    const before = Number(sqlite3(db, "SELECT count(*) FROM sequence"));
+    await followChanges(server, [record(21, 1_700_100_000), record(22, 1_700_200_000)]);
+    expect(Number(sqlite3(db, "SELECT count(*) FROM sequence"))).toBe(before + 2);
+    await server.close();
+    server = null;
+  });
+
+  it("over a WAL-mode file that a running writer commits into, as pyDE1 records (its -wal applied)", async () => {
+    const db = await baseFile("pyde1-like.sqlite3");
+    sqlite3(db, "PRAGMA journal_mode = WAL");
+    server = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
+    // Python's sqlite3, as pyDE1 writes: a shot's worth of rows and an update of an old row, each
+    // committed; the process ends without closing, as a running pyDE1 would not have, so the
+    // frames stay in the -wal (no checkpoint)
+    const write = (n: number) => () => {
+      const python = [
+        "import os, sqlite3, sys",
+        "c = sqlite3.connect(sys.argv[1])",
+        "c.execute('PRAGMA wal_autocheckpoint = 0')",
+        `c.executemany("INSERT INTO persist_hkv (header, key, value) VALUES ('test', ?, ?)", [('row ${n} %d' % i, 'x' * 200) for i in range(800)])`,
+        "c.commit()",
+        "c.execute('UPDATE sequence SET profile_assumed = 1 WHERE rowid = (SELECT min(rowid) FROM sequence)')",
+        "c.commit()",
+        "os._exit(0)",
+      ].join("\n");
+      const r = spawnSync("python3", ["-c", python, db], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      expect(statSync(`${db}-wal`).size).toBeGreaterThan(0);
+    };
+    await followChanges(server, [write(1), write(2)]);
+    expect(existsSync(`${db}-wal`)).toBe(true);
+    const { bytes } = readDatabaseFile(db, true);
+    const whole = await get(`${server.url}db`);
+    expect(Buffer.compare(Buffer.from(bytes), whole.body)).toBe(0);
+    await server.close();
+    server = null;
+  });
+
+  it("over the recorder's own Store (serve --record), gzipped to another computer", async () => {
+    const store = Store.create(await loadSqlJs(), "held");
+    recordShots(store, 31, 8, 1_700_000_000);
+    server = await startServer({ source: new StoreSource("held", () => store), port: 0, viewerDir: viewer, pollMs: 0, gzipDb: "always" });
+    const first = await get(`${server.url}db`, { "Accept-Encoding": "gzip" });
+    expect(first.headers["content-encoding"]).toBe("gzip");
+    const held = new Uint8Array(gunzipSync(first.body));
+    recordShots(store, 32, 1, 1_700_100_000);
+    const answer = await get(`${server.url}db?since=${first.headers["x-pyde1-snapshot"]}`, { "Accept-Encoding": "gzip" });
+    expect(answer.headers["content-encoding"]).toBe("gzip");
+    const delta = gunzipSync(answer.body);
+    expect(answer.headers["x-pyde1-bytes"]).toBe(String(delta.length));
+    expect(Buffer.compare(Buffer.from(applyBlockDelta(held, delta)), Buffer.from(store.export()))).toBe(0);
+    // the page already holds what is served now: an empty delta
+    const none = await get(`${server.url}db?since=${answer.headers["x-pyde1-snapshot"]}`);
+    expect(readDeltaHeader(none.body).blocks).toBe(0);
+    await server.close();
+    server = null;
+    store.close();
+  });
+
+  it("sends the whole file for an unknown or forgotten snapshot, and when deltas are off", async () => {
+    const db = await baseFile("whole.sqlite3");
+    const source = await FileSource.open(db);
+    server = await startServer({ source, port: 0, viewerDir: viewer, pollMs: 0 });
+    const off = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0, deltaDb: false });
+    try {
+      const whole = await get(`${server.url}db`);
+      const first = String(whole.headers["x-pyde1-snapshot"]);
+      for (const since of ["nonsense", `${first}0`, "another-server-1"]) {
+        const answer = await get(`${server.url}db?since=${since}`);
+        expect(answer.headers["x-pyde1-delta"]).toBeUndefined();
+        expect(answer.headers["content-type"]).toBe("application/vnd.sqlite3");
+        expect(answer.headers["content-disposition"]).toMatch(/attachment/);
+        expect(Buffer.compare(answer.body, whole.body)).toBe(0);
+      }
+      // five changes later the first snapshot is forgotten (four are kept): the whole file again
+      for (let n = 0; n < 5; n++) {
+        sqlite3(db, `INSERT INTO persist_hkv (header, key, value) VALUES ('test', 'k${n}', 'v')`);
+        expect((await get(`${server.url}db`)).headers["x-pyde1-snapshot"]).not.toBe(first);
+      }
+      const late = await get(`${server.url}db?since=${first}`);
+      expect(late.headers["x-pyde1-delta"]).toBeUndefined();
+      expect(late.headers["content-type"]).toBe("application/vnd.sqlite3");
+      const offFirst = await get(`${off.url}db`);
+      const offAgain = await get(`${off.url}db?since=${offFirst.headers["x-pyde1-snapshot"]}`);
+      expect(offAgain.headers["x-pyde1-delta"]).toBeUndefined();
+      expect(Buffer.compare(offAgain.body, offFirst.body)).toBe(0);
+    } finally {
+      await off.close();
+      await server.close();
+      server = null;
+    }
+  });
+});
