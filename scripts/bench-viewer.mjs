@@ -1,24 +1,37 @@
 #!/usr/bin/env node
 // Benchmarks the viewer in headless chromium (issue 8): opens a database through
 // `pyde1-store serve` and reports, as JSON, the ms from navigation to the first drawn shot chart,
-// and the redraw time of the chart for the shot whose flow lasted closest to 90 s.
+// and the redraw time of the chart for the shot whose flow lasted closest to 90 s. With
+// `--reloads N`, it serves a copy of the file and records one synthetic shot into it 2N times
+// (`pyde1-store record`), alternating how the page reloads: only the blocks that changed (what the
+// viewer does) and the whole file (what it did before, the server's delta refused); for each, the
+// ms from the page's `/db` request to the refreshed list, and the bytes it loaded. With
+// `--network MBIT`, the page is another computer on a network of that speed (a phone on Wi-Fi): the
+// server listens on this machine's network address, so it sends gzip as it does to a phone, and
+// chromium holds the page's downloads to MBIT megabits a second (DevTools' network emulation).
 //
-//   npm run build && node scripts/bench-viewer.mjs /path/to/large.sqlite3 [--runs 30]
+//   npm run build && node scripts/bench-viewer.mjs /path/to/large.sqlite3 [--runs 30] [--reloads 3] [--network 40]
 //
 // Needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium). Does not write the file.
-import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { networkInterfaces, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith("--"));
 const runsAt = args.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 30;
-if (!file || !existsSync(file)) {
-  console.error("usage: node scripts/bench-viewer.mjs DATABASE.sqlite3 [--runs N]");
+const reloadsAt = args.indexOf("--reloads");
+const reloads = reloadsAt >= 0 ? Number(args[reloadsAt + 1]) : 0;
+const networkAt = args.indexOf("--network");
+const mbit = networkAt >= 0 ? Number(args[networkAt + 1]) : null;
+const valueAt = [runsAt, reloadsAt, networkAt].filter((at) => at >= 0).map((at) => at + 1);
+const file = args.find((a, i) => !a.startsWith("--") && !valueAt.includes(i));
+if (!file || !existsSync(file) || !Number.isInteger(runs) || !Number.isInteger(reloads) || (mbit !== null && !(mbit > 0))) {
+  console.error("usage: node scripts/bench-viewer.mjs DATABASE.sqlite3 [--runs N] [--reloads N] [--network MBIT]");
   process.exit(2);
 }
 if (!existsSync(join(root, "dist/viewer/main.js"))) {
@@ -26,21 +39,43 @@ if (!existsSync(join(root, "dist/viewer/main.js"))) {
   process.exit(1);
 }
 
+/** This machine's first network (not loopback) IPv4 address, for `--network`. */
+const lan = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+if (mbit !== null && !lan) {
+  console.error("bench-viewer: --network needs a network address on this machine, and it has none");
+  process.exit(1);
+}
+
 /** Starts `pyde1-store serve` on a free port; resolves with its URL and process. */
 function serve(db) {
-  const child = spawn(process.execPath, [join(root, "dist/cli.js"), "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const host = mbit !== null ? ["--host", "0.0.0.0"] : [];
+  const child = spawn(process.execPath, [join(root, "dist/cli.js"), "serve", "--db", db, "--port", "0", ...host], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((done, fail) => {
     let out = "";
     child.stdout.on("data", (c) => {
       out += c;
       const m = /serving (\S+) for/.exec(out);
-      if (m) done({ url: m[1], child });
+      if (m) done({ url: mbit !== null ? m[1].replace(/\/\/[^/:]+/, `//${lan}`) : m[1], child });
     });
     child.once("exit", (code) => fail(new Error(`serve exited with ${code}`)));
   });
 }
 
-const { url, child } = await serve(resolve(file));
+// the reloads write a shot into the served file: then a copy is served
+const scratch = reloads > 0 ? mkdtempSync(join(tmpdir(), "bench-viewer-")) : null;
+const served = scratch ? join(scratch, "served.sqlite3") : resolve(file);
+if (scratch) copyFileSync(file, served);
+
+/** Records one synthetic shot (seed `seed`) into the served copy with the CLI, as the recorder would after a shot. */
+function recordShot(seed) {
+  const capture = join(scratch, `shot-${seed}.ndjson`);
+  const made = spawnSync(process.execPath, [join(root, "scripts/run-ts.mjs"), join(root, "scripts/generate-capture.ts"), capture, "--shots", "1", "--seed", String(seed)], { encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`generate-capture failed: ${made.stderr}`);
+  const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), "record", "--db", served, "--from-capture", capture], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`record failed: ${r.stderr}`);
+}
+
+const { url, child } = await serve(served);
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   headless: true,
@@ -48,6 +83,12 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  if (mbit !== null) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    const bytesPerSecond = (mbit * 1e6) / 8;
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 5, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
+  }
   const started = Date.now();
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName("pyde1-first-chart").length > 0, null, { timeout: 600_000 });
@@ -78,6 +119,32 @@ try {
     }, runs);
     redraw = { sequenceId: shot.id, flowSeconds: shot.flow_duration, ...redraw };
   }
+  const reloaded = [];
+  for (let i = 0; i < 2 * reloads; i++) {
+    const kind = i % 2 === 0 ? "delta" : "whole";
+    const isReload = (u) => u.pathname === "/db" && u.searchParams.has("since");
+    // the old behaviour: the page's `?since=` is dropped, so the server sends the whole file
+    if (kind === "whole") await page.route(isReload, (route) => route.continue({ url: `${url}db` }), { times: 1 });
+    const count = await page.locator("#sequence-list li[data-sequence-id]").count();
+    const asked = page.waitForRequest((r) => isReload(new URL(r.url())), { timeout: 120_000 }).then(() => performance.now());
+    await page.evaluate(() => (document.getElementById("status").textContent = ""));
+    recordShot(900 + i);
+    const t0 = await asked;
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("#sequence-list li[data-sequence-id]").length === n && /refreshed/.test(document.getElementById("status").textContent),
+      count + 1,
+      { timeout: 120_000, polling: "raf" },
+    );
+    const ms = performance.now() - t0;
+    const last = await page.evaluate(() => window.pyde1Viewer.loads.at(-1));
+    if (last.kind !== kind) throw new Error(`reload ${i}: the page loaded ${last.kind}, ${kind} expected`);
+    reloaded.push({ kind, ms: Math.round(ms), bytes: last.bytes });
+  }
+  const summary = (kind) => {
+    const these = reloaded.filter((r) => r.kind === kind);
+    const ms = these.map((r) => r.ms).sort((a, b) => a - b);
+    return these.length ? { medianMs: ms[Math.floor(ms.length / 2)], runsMs: these.map((r) => r.ms), bytes: these.map((r) => r.bytes) } : null;
+  };
   console.log(
     JSON.stringify(
       {
@@ -87,6 +154,8 @@ try {
         firstChartMs: Math.round(firstChartMs),
         wallToFirstChartMs: wallMs,
         redraw,
+        ...(mbit !== null ? { network: `another computer at ${mbit} Mbit/s (gzip as to a phone)` } : {}),
+        ...(reloads > 0 ? { reloadAfterShot: { delta: summary("delta"), whole: summary("whole") } } : {}),
         chromium: browser.version(),
       },
       null,
@@ -96,4 +165,5 @@ try {
 } finally {
   await browser.close();
   child.kill("SIGTERM");
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 }

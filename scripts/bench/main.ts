@@ -466,11 +466,15 @@ if (only.has("viewer")) {
   const script = join(ROOT, "scripts/bench-viewer.mjs");
   if (existsSync(script)) {
     log("viewer: scripts/bench-viewer.mjs");
-    try {
-      const stdout = run(process.execPath, [script, databasePath(100)]).stdout.trim();
-      extra.viewer = JSON.parse(stdout.slice(stdout.indexOf("{")));
-    } catch (e) {
-      extra.viewer = { error: (e as Error).message.slice(0, 500) };
+    // on this computer, then as a phone on 40 Mbit/s Wi-Fi would load it (gzipped); each with the
+    // reload after a shot, only the changed blocks against the whole file
+    for (const [key, more] of [["viewer", ["--reloads", "3"]], ["viewerNetwork", ["--reloads", "2", "--network", "40"]]] as const) {
+      try {
+        const stdout = run(process.execPath, [script, databasePath(100), ...more]).stdout.trim();
+        extra[key] = JSON.parse(stdout.slice(stdout.indexOf("{")));
+      } catch (e) {
+        extra[key] = { error: (e as Error).message.slice(0, 500) };
+      }
     }
   } else {
     extra.viewer = "scripts/bench-viewer.mjs does not exist yet: no viewer figures";
@@ -497,4 +501,6 @@ out.push("| --- | ---: | --- | --- |");
 for (const r of ratios) out.push(`| ${r.what} | ${fmt(r.ratio)}${r.note ? ` (${r.note})` : ""} | ${r.target} | ${r.met === null ? "n/a" : r.met ? "yes" : "**no**"} |`);
 out.push("");
 out.push(`viewer: ${JSON.stringify(extra.viewer ?? "not run")}`);
+out.push("");
+out.push(`viewer, as a phone on 40 Mbit/s Wi-Fi: ${JSON.stringify(extra.viewerNetwork ?? "not run")}`);
 process.stdout.write(out.join("\n") + "\n");
