@@ -177,33 +177,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const snapshot = history.idOf(bytes);
       const name = basename(source.name).replace(/[^\w.-]/g, "_") || "pyde1.sqlite3";
       const since = query.get("since");
-      const made = since && deltaDb ? history.delta(since, bytes) : null;
-      const body = made ? made.delta : bytes;
-      const headers: Record<string, string> = {
-        "Cache-Control": "no-store",
-        "X-Pyde1-Changes": mark,
-        // which bytes these are: a page that holds them asks for `?since=` this id next time
-        "X-Pyde1-Snapshot": snapshot,
-        // the body's own size, for the page's progress bar when it comes gzipped
-        "X-Pyde1-Bytes": String(body.length),
-        Vary: "Accept-Encoding",
-        ...(made
-          ? { "X-Pyde1-Delta": since!, "X-Pyde1-Delta-Blocks": String(made.blocks), "X-Pyde1-Database-Bytes": String(bytes.length) }
-          : { "Content-Disposition": `attachment; filename="${name}"` }),
+      /** sends the delta `made`, or the whole file when it is null */
+      const reply = (made: { delta: Uint8Array; blocks: number } | null): void => {
+        const body = made ? made.delta : bytes;
+        const headers: Record<string, string> = {
+          "Cache-Control": "no-store",
+          "X-Pyde1-Changes": mark,
+          // which bytes these are: a page that holds them asks for `?since=` this id next time
+          "X-Pyde1-Snapshot": snapshot,
+          // the body's own size, for the page's progress bar when it comes gzipped
+          "X-Pyde1-Bytes": String(body.length),
+          Vary: "Accept-Encoding",
+          ...(made
+            ? { "X-Pyde1-Delta": since!, "X-Pyde1-Delta-Blocks": String(made.blocks), "X-Pyde1-Database-Bytes": String(bytes.length) }
+            : { "Content-Disposition": `attachment; filename="${name}"` }),
+        };
+        const type = made ? "application/vnd.pyde1.delta" : "application/vnd.sqlite3";
+        const sent = (): void => void setImmediate(() => history.settle(bytes)); // hashed once on its way, not before
+        if (!wantsGzip(req)) {
+          send(req, res, 200, type, body, headers);
+          return sent();
+        }
+        (made ? gzipBytes(body, { level: 1 }) : packedOf(bytes)).then(
+          (gz) => {
+            send(req, res, 200, type, gz, { ...headers, "Content-Encoding": "gzip" });
+            sent();
+          },
+          (e: Error) => send(req, res, 500, plain, `could not pack the database: ${e.message}\n`),
+        );
       };
-      const type = made ? "application/vnd.pyde1.delta" : "application/vnd.sqlite3";
-      const sent = (): void => void setImmediate(() => history.settle(bytes)); // hashed once on its way, not before
-      if (!wantsGzip(req)) {
-        send(req, res, 200, type, body, headers);
-        return sent();
-      }
-      (made ? gzipBytes(body, { level: 1 }) : packedOf(bytes)).then(
-        (gz) => {
-          send(req, res, 200, type, gz, { ...headers, "Content-Encoding": "gzip" });
-          sent();
-        },
-        (e: Error) => send(req, res, 500, plain, `could not pack the database: ${e.message}\n`),
-      );
+      if (!since || !deltaDb) return reply(null);
+      history.delta(since, bytes).then(reply, (e: Error) => send(req, res, 500, plain, `could not compare the database with snapshot ${since}: ${e.message}\n`));
       return;
     }
     if (path === "/api/events") {

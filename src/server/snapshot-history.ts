@@ -2,7 +2,9 @@
  * The snapshots `/db` has sent, remembered by a hash of each 4 KB block, so that a page holding one
  * of them can be sent only the blocks that changed since (`/db?since=ID`, see store/block-delta.ts).
  * A snapshot's blocks are hashed once (SHA-1 through Node's crypto: ~90 ms for 100 MB here), after
- * it was sent or when a delta needs them; its bytes are never held beyond that.
+ * it was sent or when a delta needs them, 1 MB at a time with a turn of the event loop between (under
+ * `start` the recorder shares this process: its messages must not wait for 100 MB of hashing); its
+ * bytes are never held beyond that.
  */
 import { hash } from "node:crypto";
 import { blockCount, encodeBlockDelta } from "../store/block-delta";
@@ -11,20 +13,26 @@ import { blockCount, encodeBlockDelta } from "../store/block-delta";
 export const DELTA_BLOCK_SIZE = 4096;
 /** Bytes of each block hash kept (the first 8 of its SHA-1). */
 const HASH_BYTES = 8;
+/** Blocks hashed between two turns of the event loop (1 MB). */
+const SLICE_BLOCKS = 256;
 
 /** One snapshot: its id, and its bytes until they are hashed. */
 interface Snapshot {
   id: string;
   length: number;
   bytes: Uint8Array | null;
-  hashes: Buffer | null;
+  hashes: Promise<Buffer> | null;
 }
 
-/** Hashes of every block of `bytes`, `HASH_BYTES` each, in block order. */
-export function blockHashes(bytes: Uint8Array, blockSize = DELTA_BLOCK_SIZE): Buffer {
+/**
+ * Hashes of every block of `bytes`, `HASH_BYTES` each, in block order; `sliceBlocks` blocks at a
+ * time, with a turn of the event loop between.
+ */
+export async function blockHashes(bytes: Uint8Array, blockSize = DELTA_BLOCK_SIZE, sliceBlocks = SLICE_BLOCKS): Promise<Buffer> {
   const n = blockCount(bytes.length, blockSize);
   const out = Buffer.alloc(n * HASH_BYTES);
   for (let b = 0; b < n; b++) {
+    if (b > 0 && b % sliceBlocks === 0) await new Promise<void>((turn) => setImmediate(turn));
     const digest = hash("sha1", bytes.subarray(b * blockSize, Math.min(bytes.length, (b + 1) * blockSize)), "buffer");
     digest.copy(out, b * HASH_BYTES, 0, HASH_BYTES);
   }
@@ -48,21 +56,20 @@ export class SnapshotHistory {
     return this.entry(bytes).id;
   }
 
-  /** Hashes a sent snapshot's blocks now, so its bytes need not be held (call once the reply is on its way). */
+  /** Hashes a sent snapshot's blocks, so its bytes need not be held (call once the reply is on its way). */
   settle(bytes: Uint8Array): void {
-    this.hashesOf(this.entry(bytes));
+    void this.hashesOf(this.entry(bytes));
   }
 
   /**
    * The delta from snapshot `baseId` to `bytes`, or null when it cannot be made (the base is unknown:
    * too old, or sent by another server process) or is not worth it (half the file or more changed).
    */
-  delta(baseId: string, bytes: Uint8Array): { delta: Uint8Array; blocks: number } | null {
+  async delta(baseId: string, bytes: Uint8Array): Promise<{ delta: Uint8Array; blocks: number } | null> {
     const base = this.recent.find((s) => s.id === baseId);
     if (!base) return null;
     const next = this.entry(bytes);
-    const before = this.hashesOf(base);
-    const after = this.hashesOf(next);
+    const [before, after] = await Promise.all([this.hashesOf(base), this.hashesOf(next)]);
     const changed: number[] = [];
     const n = blockCount(bytes.length, DELTA_BLOCK_SIZE);
     const held = blockCount(base.length, DELTA_BLOCK_SIZE);
@@ -88,14 +95,15 @@ export class SnapshotHistory {
     }
     // an older snapshot whose reply never settled (e.g. a closed connection) keeps no bytes alive
     // beyond the next one: hash it now, while it is still in memory
-    for (const r of this.recent) if (r !== s && r.bytes) this.hashesOf(r);
+    for (const r of this.recent) if (r !== s) void this.hashesOf(r);
     return s;
   }
 
-  private hashesOf(s: Snapshot): Buffer {
+  /** The snapshot's block hashes, made once; its bytes are let go when they are done. */
+  private hashesOf(s: Snapshot): Promise<Buffer> {
     if (!s.hashes) {
       s.hashes = blockHashes(s.bytes!);
-      s.bytes = null;
+      void s.hashes.then(() => (s.bytes = null));
     }
     return s.hashes;
   }

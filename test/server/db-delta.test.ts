@@ -11,8 +11,10 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { FileSource, StoreSource, startServer, type RunningServer } from "../../src/server";
-import { applyBlockDelta, readDeltaHeader } from "../../src/store/block-delta";
+import { blockHashes } from "../../src/server/snapshot-history";
+import { applyBlockDelta, blockCount, readDeltaHeader } from "../../src/store/block-delta";
 import { readDatabaseFile } from "../../src/store/persist/file";
 import { Store } from "../../src/store/store";
 import { loadSqlJs } from "../../src/store/sqljs";
@@ -159,6 +161,26 @@ describe("/db?since=ID: only the blocks that changed", () => {
     await server.close();
     server = null;
     store.close();
+  });
+
+  it("hashes a snapshot 1 MB at a time with a turn of the event loop between: under start the recorder shares the process", async () => {
+    const bytes = new Uint8Array(8 * 1024 * 1024 + 100).map((_, i) => (i * 2654435761) >>> 24);
+    let turns = 0;
+    let hashing = true;
+    const turn = () => {
+      if (!hashing) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const hashes = await blockHashes(bytes);
+    hashing = false;
+    expect(turns).toBeGreaterThanOrEqual(8);
+    expect(hashes.length).toBe(blockCount(bytes.length, 4096) * 8);
+    for (const b of [0, 1, 2047, 2048]) {
+      const block = bytes.subarray(b * 4096, Math.min(bytes.length, (b + 1) * 4096));
+      expect(hashes.subarray(b * 8, b * 8 + 8)).toEqual(createHash("sha1").update(block).digest().subarray(0, 8));
+    }
   });
 
   it("sends the whole file for an unknown or forgotten snapshot, and when deltas are off", async () => {
