@@ -46,6 +46,7 @@ async function serveRecording(args: Parsed): Promise<number> {
 
 const SERVE_ROUTES = `  GET /                                   the viewer
   GET /db                                 the database (a consistent snapshot, -wal applied)
+  GET /db?since=SNAPSHOT                  only the 4 KB blocks changed since that snapshot (X-Pyde1-Snapshot)
   GET /api/sequences                      every sequence, newest first (JSON)
   GET /api/sequences/ID                   one sequence and its profile row (JSON)
   GET /api/sequences/ID/shot?format=F     the shot as legacy | json | csv (&partial=1 if unfinished)
@@ -62,7 +63,8 @@ export const serve: Command = {
 
 Serves the shot viewer for FILE in your browser. Without --record FILE is read, never written; a
 live pyDE1 file's -wal is applied, and open pages refresh their list when the file has changed
-(once it has been still for 3 s: after a shot pyDE1 records, not all through it).
+(once it has been still for 3 s: after a shot pyDE1 records, not all through it), loading only
+the blocks that changed.
 With --record the same process records pyDE1's feed into FILE (as 'pyde1-store record' does) and
 serves what it holds; open pages refresh when a shot completes.
 
