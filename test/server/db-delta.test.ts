@@ -18,6 +18,7 @@ import { applyBlockDelta, blockCount, readDeltaHeader } from "../../src/store/bl
 import { readDatabaseFile } from "../../src/store/persist/file";
 import { Store } from "../../src/store/store";
 import { loadSqlJs } from "../../src/store/sqljs";
+import { loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
 import { Recorder } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
 import { syntheticCapture } from "../../scripts/bench/synthetic-capture";
@@ -38,6 +39,13 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
     req.on("error", fail);
     req.end();
   });
+}
+
+/** Writes `bytes` to a file in the scratch folder, for the sqlite3 CLI; returns its path. */
+function saved(name: string, bytes: Uint8Array): string {
+  const path = join(work, name);
+  writeFileSync(path, bytes);
+  return path;
 }
 
 /** Synthetic shots (the benchmarks' generator) recorded into `store`, starting at `start` (epoch s). */
@@ -142,19 +150,29 @@ describe("/db?since=ID: only the blocks that changed", () => {
     server = null;
   });
 
-  it("over the recorder's own Store (serve --record), gzipped to another computer", async () => {
-    const store = Store.create(await loadSqlJs(), "held");
+  it("over the recorder's own Store (serve --record, Node's engine as start runs it), gzipped to another computer", async () => {
+    const store = Store.create(await loadNodeSqlJs(), "held");
     recordShots(store, 31, 8, 1_700_000_000);
-    server = await startServer({ source: new StoreSource("held", () => store), port: 0, viewerDir: viewer, pollMs: 0, gzipDb: "always" });
+    const source = new StoreSource("held", () => store);
+    server = await startServer({ source, port: 0, viewerDir: viewer, pollMs: 0, gzipDb: "always" });
     const first = await get(`${server.url}db`, { "Accept-Encoding": "gzip" });
     expect(first.headers["content-encoding"]).toBe("gzip");
     const held = new Uint8Array(gunzipSync(first.body));
+    const sequences = Number(sqlite3(saved("first.sqlite3", held), "SELECT count(*) FROM sequence"));
+    const snapshot = source.snapshot();
+    expect(Buffer.compare(Buffer.from(snapshot), Buffer.from(held))).toBe(0);
     recordShots(store, 32, 1, 1_700_100_000);
+    // the server's snapshot is a copy that the recorder's writes never reach (not a view of the engine's bytes)
+    expect(Buffer.compare(Buffer.from(snapshot), Buffer.from(held))).toBe(0);
     const answer = await get(`${server.url}db?since=${first.headers["x-pyde1-snapshot"]}`, { "Accept-Encoding": "gzip" });
     expect(answer.headers["content-encoding"]).toBe("gzip");
     const delta = gunzipSync(answer.body);
     expect(answer.headers["x-pyde1-bytes"]).toBe(String(delta.length));
-    expect(Buffer.compare(Buffer.from(applyBlockDelta(held, delta)), Buffer.from(store.export()))).toBe(0);
+    const made = applyBlockDelta(held, delta);
+    expect(Buffer.compare(Buffer.from(made), Buffer.from(store.fileImage()))).toBe(0);
+    const file = saved("made.sqlite3", made);
+    expect(sqlite3(file, "PRAGMA integrity_check")).toBe("ok");
+    expect(Number(sqlite3(file, "SELECT count(*) FROM sequence"))).toBe(sequences + 1);
     // the page already holds what is served now: an empty delta
     const none = await get(`${server.url}db?since=${answer.headers["x-pyde1-snapshot"]}`);
     expect(readDeltaHeader(none.body).blocks).toBe(0);
