@@ -8,7 +8,9 @@
 // ms from the page's `/db` request to the refreshed list, and the bytes it loaded. With
 // `--network MBIT`, the page is another computer on a network of that speed (a phone on Wi-Fi): the
 // server listens on this machine's network address, so it sends gzip as it does to a phone, and
-// chromium holds the page's downloads to MBIT megabits a second (DevTools' network emulation).
+// chromium holds the page's downloads to MBIT megabits a second (DevTools' network emulation);
+// with `--reloads` too, a later visit follows: the page closed, a shot recorded, a new page of the
+// same browser opened (it starts from the copy the first page kept), timed to its first chart.
 //
 //   npm run build && node scripts/bench-viewer.mjs /path/to/large.sqlite3 [--runs 30] [--reloads 3] [--network 40]
 //
@@ -82,13 +84,19 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  if (mbit !== null) {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Network.enable");
-    const bytesPerSecond = (mbit * 1e6) / 8;
-    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 5, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
-  }
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  /** a page of the context, its downloads held to `--network`'s speed */
+  const newPage = async () => {
+    const p = await context.newPage();
+    if (mbit !== null) {
+      const cdp = await context.newCDPSession(p);
+      await cdp.send("Network.enable");
+      const bytesPerSecond = (mbit * 1e6) / 8;
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 5, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
+    }
+    return p;
+  };
+  const page = await newPage();
   const started = Date.now();
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName("pyde1-first-chart").length > 0, null, { timeout: 600_000 });
@@ -140,6 +148,20 @@ try {
     if (last.kind !== kind) throw new Error(`reload ${i}: the page loaded ${last.kind}, ${kind} expected`);
     reloaded.push({ kind, ms: Math.round(ms), bytes: last.bytes });
   }
+  // a later visit (as a phone on --network, where the page keeps a copy by default): a shot is
+  // recorded while the page is closed, then a new page of the same browser opens the viewer
+  let revisit = null;
+  if (mbit !== null && reloads > 0) {
+    await page.waitForFunction(() => document.body.dataset.kept !== undefined, null, { timeout: 120_000 });
+    await page.close();
+    recordShot(990);
+    const again = await newPage();
+    const t0 = performance.now();
+    await again.goto(url);
+    await again.waitForFunction(() => performance.getEntriesByName("pyde1-first-chart").length > 0, null, { timeout: 600_000 });
+    const firstChart = await again.evaluate(() => performance.getEntriesByName("pyde1-first-chart")[0].startTime);
+    revisit = { firstChartMs: Math.round(firstChart), wallMs: Math.round(performance.now() - t0), load: await again.evaluate(() => window.pyde1Viewer.loads[0]) };
+  }
   const summary = (kind) => {
     const these = reloaded.filter((r) => r.kind === kind);
     const ms = these.map((r) => r.ms).sort((a, b) => a - b);
@@ -156,6 +178,7 @@ try {
         redraw,
         ...(mbit !== null ? { network: `another computer at ${mbit} Mbit/s (gzip as to a phone)` } : {}),
         ...(reloads > 0 ? { reloadAfterShot: { delta: summary("delta"), whole: summary("whole") } } : {}),
+        ...(revisit ? { revisitAfterShot: revisit } : {}),
         chromium: browser.version(),
       },
       null,

@@ -14,7 +14,8 @@ import { contentTypeOf, defaultViewerDir, resolveStatic } from "./static-files";
 import { answerApi } from "./api";
 import { ChangeEvents } from "./events";
 import type { RecorderStatus, StatusReply } from "./recorder-status";
-import { SnapshotHistory } from "./snapshot-history";
+import { DELTA_BLOCK_SIZE, SnapshotHistory } from "./snapshot-history";
+import { blockCount, encodeBlockDelta, encodeHashList, parseBlockRuns } from "../store/block-delta";
 
 /** Options for {@link startServer}. */
 export interface ServerOptions {
@@ -170,15 +171,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const path = q < 0 ? raw : raw.slice(0, q);
     const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
 
-    if (path === "/db") {
+    if (path === "/db" || path === "/db/blocks" || path === "/db/hashes") {
       lookForChange(true); // the mark sent below then counts every change made before these bytes were read
       const mark = events.mark;
       const bytes = source.snapshot();
       const snapshot = history.idOf(bytes);
       const name = basename(source.name).replace(/[^\w.-]/g, "_") || "pyde1.sqlite3";
-      const since = query.get("since");
-      /** sends the delta `made`, or the whole file when it is null */
-      const reply = (made: { delta: Uint8Array; blocks: number } | null): void => {
+      /** sends the delta `made` from snapshot `base`, or the whole file when it is null */
+      const reply = (made: { delta: Uint8Array; blocks: number } | null, base: string | null): void => {
         const body = made ? made.delta : bytes;
         const headers: Record<string, string> = {
           "Cache-Control": "no-store",
@@ -189,7 +189,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           "X-Pyde1-Bytes": String(body.length),
           Vary: "Accept-Encoding",
           ...(made
-            ? { "X-Pyde1-Delta": since!, "X-Pyde1-Delta-Blocks": String(made.blocks), "X-Pyde1-Database-Bytes": String(bytes.length) }
+            ? { "X-Pyde1-Delta": base!, "X-Pyde1-Delta-Blocks": String(made.blocks), "X-Pyde1-Database-Bytes": String(bytes.length) }
             : { "Content-Disposition": `attachment; filename="${name}"` }),
         };
         const type = made ? "application/vnd.pyde1.delta" : "application/vnd.sqlite3";
@@ -206,8 +206,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           (e: Error) => send(req, res, 500, plain, `could not pack the database: ${e.message}\n`),
         );
       };
-      if (!since || !deltaDb) return reply(null);
-      history.delta(since, bytes).then(reply, (e: Error) => send(req, res, 500, plain, `could not compare the database with snapshot ${since}: ${e.message}\n`));
+      const failed = (what: string) => (e: Error) => send(req, res, 500, plain, `could not ${what}: ${e.message}\n`);
+      if (path === "/db/hashes") {
+        // the block hashes of what is served now, or of a snapshot sent recently (`?snapshot=ID`)
+        const wanted = query.get("snapshot") ?? snapshot;
+        history.hashList(wanted).then((list) => {
+          if (!list) return send(req, res, 404, plain, `snapshot ${wanted} is not one this server sent recently: load /db\n`, { "Cache-Control": "no-store" });
+          send(req, res, 200, "application/vnd.pyde1.hashes", encodeHashList(list), { "Cache-Control": "no-store", "X-Pyde1-Changes": mark, "X-Pyde1-Snapshot": list.snapshot });
+        }, failed("hash the database's blocks"));
+        return;
+      }
+      if (path === "/db/blocks") {
+        // blocks of the snapshot served now, for a page that found by their hashes which it lacks
+        // (a copy it kept from an earlier visit): a delta from the page's own `base`
+        const base = query.get("base");
+        if (!base || query.get("snapshot") !== snapshot) {
+          return send(req, res, 409, plain, `the database is now snapshot ${snapshot}: ask /db/hashes again, or load /db\n`, { "Cache-Control": "no-store", "X-Pyde1-Snapshot": snapshot });
+        }
+        let blocks: number[];
+        try {
+          blocks = parseBlockRuns(query.get("runs") ?? "", blockCount(bytes.length, DELTA_BLOCK_SIZE));
+        } catch (e) {
+          return send(req, res, 400, plain, `${(e as Error).message}\n`);
+        }
+        return reply({ delta: encodeBlockDelta({ base, snapshot, blockSize: DELTA_BLOCK_SIZE }, bytes, blocks), blocks: blocks.length }, base);
+      }
+      const since = query.get("since");
+      if (!since || !deltaDb) return reply(null, null);
+      history.delta(since, bytes).then((made) => reply(made, since), failed(`compare the database with snapshot ${since}`));
       return;
     }
     if (path === "/api/events") {

@@ -7,7 +7,7 @@
  * bytes are never held beyond that.
  */
 import { hash } from "node:crypto";
-import { blockCount, encodeBlockDelta } from "../store/block-delta";
+import { blockCount, encodeBlockDelta, type HashList } from "../store/block-delta";
 
 /** The block size deltas use: SQLite's default page size, which pyDE1's files have. */
 export const DELTA_BLOCK_SIZE = 4096;
@@ -59,6 +59,14 @@ export class SnapshotHistory {
   /** Hashes a sent snapshot's blocks, so its bytes need not be held (call once the reply is on its way). */
   settle(bytes: Uint8Array): void {
     void this.hashesOf(this.entry(bytes));
+  }
+
+  /** The block hashes of snapshot `id`, or null when it is not one of the recent ones. */
+  async hashList(id: string): Promise<HashList | null> {
+    const s = this.recent.find((r) => r.id === id);
+    if (!s) return null;
+    const hashes = await this.hashesOf(s);
+    return { snapshot: s.id, length: s.length, blockSize: DELTA_BLOCK_SIZE, hashBytes: HASH_BYTES, hashes };
   }
 
   /**

@@ -128,3 +128,116 @@ export function applyBlockDelta(base: Uint8Array, delta: Uint8Array): Uint8Array
   }
   return out;
 }
+
+/** The first bytes of every block hash list. */
+const HASHES_MAGIC = "PYDE1HASHES1\n";
+
+/** What a block hash list says about itself. */
+export interface HashListHeader {
+  /** the snapshot whose blocks these are */
+  snapshot: string;
+  /** its length in bytes */
+  length: number;
+  /** the size of a block, bytes */
+  blockSize: number;
+  /** bytes of each block's hash */
+  hashBytes: number;
+}
+
+/** A snapshot's block hashes: `hashBytes` bytes for each block, in block order. */
+export interface HashList extends HashListHeader {
+  hashes: Uint8Array;
+}
+
+/**
+ * Writes a block hash list: `PYDE1HASHES1\n`, a u32 (little-endian) header length, the JSON
+ * {@link HashListHeader}, then the hashes.
+ */
+export function encodeHashList(list: HashList): Uint8Array {
+  const { hashes, ...header } = list;
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(HASHES_MAGIC.length + 4 + head.length + hashes.length);
+  out.set(new TextEncoder().encode(HASHES_MAGIC), 0);
+  new DataView(out.buffer).setUint32(HASHES_MAGIC.length, head.length, true);
+  out.set(head, HASHES_MAGIC.length + 4);
+  out.set(hashes, HASHES_MAGIC.length + 4 + head.length);
+  return out;
+}
+
+/** Reads a block hash list (see {@link encodeHashList}); throws {@link BlockDeltaError} when it is not one. */
+export function readHashList(bytes: Uint8Array): HashList {
+  const magic = new TextDecoder().decode(bytes.subarray(0, HASHES_MAGIC.length));
+  if (bytes.length < HASHES_MAGIC.length + 4 || magic !== HASHES_MAGIC) throw new BlockDeltaError("not a block hash list (its first bytes are not PYDE1HASHES1)");
+  const headLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(HASHES_MAGIC.length, true);
+  const at = HASHES_MAGIC.length + 4 + headLength;
+  let header: HashListHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(HASHES_MAGIC.length + 4, at))) as HashListHeader;
+  } catch (e) {
+    throw new BlockDeltaError(`the hash list's header is not JSON: ${(e as Error).message}`);
+  }
+  const { snapshot, length, blockSize, hashBytes } = header;
+  const whole = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n > 0;
+  if (typeof snapshot !== "string" || !whole(blockSize) || !whole(hashBytes) || !(whole(length) || length === 0)) {
+    throw new BlockDeltaError("the hash list's header lacks snapshot, length, blockSize or hashBytes");
+  }
+  const hashes = bytes.slice(at);
+  if (hashes.length !== blockCount(length, blockSize) * hashBytes) throw new BlockDeltaError(`the hash list holds ${hashes.length} bytes of hashes, ${blockCount(length, blockSize) * hashBytes} expected`);
+  return { snapshot, length, blockSize, hashBytes, hashes };
+}
+
+/**
+ * The blocks of `next` that a holder of `held` lacks: those whose hashes differ, and every block
+ * from the last (possibly partial) block of `held` on. Both lists must use the same block size
+ * and hash.
+ */
+export function changedBlocks(held: HashList, next: HashList): number[] {
+  if (held.blockSize !== next.blockSize || held.hashBytes !== next.hashBytes) {
+    throw new BlockDeltaError("the two hash lists use different blocks or hashes");
+  }
+  const h = next.hashBytes;
+  const fullHeld = Math.floor(held.length / held.blockSize);
+  const out: number[] = [];
+  for (let b = 0; b < blockCount(next.length, next.blockSize); b++) {
+    if (b >= fullHeld) {
+      out.push(b);
+      continue;
+    }
+    for (let k = 0; k < h; k++) {
+      if (held.hashes[b * h + k] !== next.hashes[b * h + k]) {
+        out.push(b);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Ascending block numbers as runs in a short text (`start-count` in base 36, joined by `.`), for a URL. */
+export function blockRunsText(blocks: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < blocks.length; ) {
+    let j = i;
+    while (j + 1 < blocks.length && blocks[j + 1] === blocks[j] + 1) j++;
+    runs.push(`${blocks[i].toString(36)}-${(j - i + 1).toString(36)}`);
+    i = j + 1;
+  }
+  return runs.join(".");
+}
+
+/** The block numbers of {@link blockRunsText}'s text; throws when it is malformed, unordered or past `total` blocks. */
+export function parseBlockRuns(text: string, total: number): number[] {
+  const out: number[] = [];
+  if (text === "") return out;
+  for (const run of text.split(".")) {
+    const m = /^([0-9a-z]{1,8})-([0-9a-z]{1,8})$/.exec(run);
+    if (!m) throw new BlockDeltaError(`'${run.slice(0, 40)}' is not a run of blocks (START-COUNT in base 36)`);
+    const start = parseInt(m[1], 36);
+    const count = parseInt(m[2], 36);
+    if (count < 1 || start + count > total || (out.length > 0 && start <= out[out.length - 1])) {
+      throw new BlockDeltaError(`the run ${run} is out of order or beyond the file's ${total} blocks`);
+    }
+    for (let b = start; b < start + count; b++) out.push(b);
+  }
+  return out;
+}

@@ -6,6 +6,7 @@
 import { WorkerClient } from "./worker-client";
 import type { OpenResult, ProfileInfo, ShotSeries } from "./protocol";
 import { byId, el, replace } from "./dom";
+import { blockRunsText, changedBlocks, readHashList } from "../store/block-delta";
 import { fetchDatabase, formatBytes, gunzipIfGzip, isNewer, pairFiles, parseChangeMark, readFile, type ChangeMark } from "./loader";
 import { SequenceList } from "./sequence-list";
 import { ShotChart } from "./shot-chart";
@@ -258,7 +259,7 @@ let announced: ChangeMark | null = null;
 /** The server's snapshot id of the `/db` bytes the worker keeps for a delta (null: none kept). */
 let shownSnapshot: string | null = null;
 /** What each load from a URL fetched, newest last (a test and benchmark hook). */
-const loads: { kind: "whole" | "delta" | "refused"; bytes: number }[] = [];
+const loads: { kind: "whole" | "delta" | "refused" | "kept"; bytes: number }[] = [];
 
 /**
  * Loads a database from a URL. Loading `/db` again, it asks our server for only the blocks that
@@ -266,6 +267,11 @@ const loads: { kind: "whole" | "delta" | "refused"; bytes: number }[] = [];
  */
 async function openUrl(url: string): Promise<void> {
   const before = announced;
+  const fromKept = url === "db" && source === null && keepCopy ? await openKeptCopy() : null;
+  if (fromKept) {
+    status.textContent += ` · from this browser's copy (${formatBytes(loads[loads.length - 1].bytes)} of changes)`;
+    return shown(url, fromKept.name, fromKept.snapshot, fromKept.mark ?? before);
+  }
   const since = url === "db" && source === "db" ? shownSnapshot : null;
   const fetched = await fetchDatabase(url, reporter, since);
   const { bytes, mark } = fetched;
@@ -285,13 +291,86 @@ async function openUrl(url: string): Promise<void> {
     loads.push({ kind: "whole", bytes: bytes.byteLength });
     await open(name, await gunzipIfGzip(name, bytes), null, url === "db" ? fetched.snapshot : null);
   }
-  shownSnapshot = url === "db" ? fetched.snapshot : null;
+  // without a mark (not our server), the bytes count as holding every change announced before the fetch
+  shown(url, name, fetched.snapshot, mark ?? before);
+}
+
+/** Notes what a load from `url` shows: its name, the server's snapshot id and change mark. */
+function shown(url: string, name: string, snapshot: string | null, mark: ChangeMark | null): void {
+  shownSnapshot = url === "db" ? snapshot : null;
   shownName = name;
   source = url;
-  // without a mark (not our server), the bytes count as holding every change announced before the fetch
-  shownMark = url === "db" ? (mark ?? before) : null;
+  shownMark = url === "db" ? mark : null;
   // an announcement from a server other than the one that served these bytes is from before a restart
   if (announced && shownMark && announced.server !== shownMark.server) announced = null;
+  if (url === "db") keepForNextVisit();
+}
+
+/**
+ * Whether this browser keeps a copy of the database between visits (kept-copy.ts): `?keep=on` or
+ * `?keep=off`; by default on when the page comes from another computer (a phone on Wi-Fi, where
+ * the download is the slow part), off on the computer that serves it. `off` also forgets a copy.
+ */
+const keepCopy = ((): boolean => {
+  const asked = new URLSearchParams(location.search).get("keep");
+  if (asked === "on" || asked === "off") return asked === "on";
+  return !["127.0.0.1", "localhost", "[::1]", "::1"].includes(location.hostname);
+})();
+let keepTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A moment after a load from the server, keeps what the worker holds, with the server's hashes of it. */
+function keepForNextVisit(): void {
+  if (!keepCopy) return;
+  clearTimeout(keepTimer);
+  keepTimer = setTimeout(() => {
+    const id = shownSnapshot;
+    const name = shownName;
+    if (!id || !name || source !== "db") return;
+    void (async () => {
+      try {
+        const res = await fetch(`db/hashes?snapshot=${encodeURIComponent(id)}`, { cache: "no-store" });
+        if (!res.ok) return; // the server has moved on: the next load keeps its own
+        const hashes = await res.arrayBuffer();
+        if (await client.request("persist", { id, name, hashes }, [hashes])) document.body.dataset.kept = id;
+      } catch (e) {
+        console.warn(`could not keep a copy of the database in this browser: ${(e as Error).message}`);
+      }
+    })();
+  }, 2000);
+}
+
+/**
+ * Opens the copy this browser kept, with only the blocks it lacks from the server (found by
+ * comparing the server's hashes of it with those of what it serves now); null when there is no
+ * copy, most of it changed, or anything fails: the caller then loads the whole file.
+ */
+async function openKeptCopy(): Promise<{ name: string; snapshot: string; mark: ChangeMark | null } | null> {
+  try {
+    const restored = await client.request("restore", null);
+    if (!restored) return null;
+    const held = readHashList(new Uint8Array(restored.hashes));
+    const res = await fetch("db/hashes", { cache: "no-store" });
+    if (!res.ok) return null;
+    const now = readHashList(new Uint8Array(await res.arrayBuffer()));
+    const blocks = changedBlocks(held, now);
+    if (blocks.length > 0 && blocks.length * now.blockSize * 2 >= now.length) return null; // most of it changed
+    const runs = blockRunsText(blocks);
+    if (runs.length > 6000) return null; // too scattered for one request
+    const query = `snapshot=${encodeURIComponent(now.snapshot)}&base=${encodeURIComponent(held.snapshot)}&runs=${runs}`;
+    const got = await fetch(`db/blocks?${query}`, { cache: "no-store" });
+    if (!got.ok) return null; // changed again since the hashes: the whole file
+    const delta = await got.arrayBuffer();
+    const load: (typeof loads)[number] = { kind: "kept", bytes: delta.byteLength };
+    loads.push(load);
+    await show(restored.name, () => client.request("patch", { name: restored.name, delta }, [delta])).catch((e: unknown) => {
+      load.kind = "refused";
+      throw e;
+    });
+    return { name: restored.name, snapshot: now.snapshot, mark: parseChangeMark(got.headers.get("X-Pyde1-Changes")) };
+  } catch (e) {
+    console.warn(`the copy kept in this browser could not be used (${(e as Error).message}); loading the whole database`);
+    return null;
+  }
 }
 
 /**
@@ -372,6 +451,7 @@ async function boot(): Promise<void> {
   });
   errorBox.addEventListener("click", () => (errorBox.hidden = true));
   const param = new URLSearchParams(location.search).get("db");
+  if (new URLSearchParams(location.search).get("keep") === "off") await client.request("forget", null).catch(() => null);
   try {
     if (param) {
       await openUrl(param);

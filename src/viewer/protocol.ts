@@ -59,6 +59,15 @@ export interface Requests {
   open: { arg: { name: string; db: ArrayBuffer; wal: ArrayBuffer | null; keep?: string | null }; result: OpenResult };
   /** opens the kept bytes with a delta applied (store/block-delta.ts); fails when they are not its base */
   patch: { arg: { name: string; delta: ArrayBuffer }; result: OpenResult };
+  /**
+   * takes this browser's kept copy (kept-copy.ts) as the bytes a `patch` applies to, without
+   * opening it; answers its name and the server's hash list of it, or null when there is none
+   */
+  restore: { arg: null; result: { name: string; hashes: ArrayBuffer } | null };
+  /** keeps the bytes the worker holds (snapshot `id`) in this browser, with the server's `hashes` of them */
+  persist: { arg: { id: string; name: string; hashes: ArrayBuffer }; result: boolean };
+  /** forgets the copy kept in this browser */
+  forget: { arg: null; result: null };
   sequences: { arg: null; result: SequenceItem[] };
   shot: { arg: { id: string }; result: ShotSeries };
   profile: { arg: { id: string }; result: ProfileInfo };

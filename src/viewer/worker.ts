@@ -7,6 +7,7 @@ import { loadSqlJs } from "../store/sqljs";
 import { applyWal } from "../store/wal";
 import { asRollbackJournal, isSqlite } from "../store/store";
 import { applyBlockDelta, readDeltaHeader } from "../store/block-delta";
+import { forgetKeptCopy, readKeptCopy, writeKeptCopy } from "./kept-copy";
 import { inspectSchema } from "../store/schema";
 import { SHOT_FORMATS, shotFileName, shotSeries } from "../export";
 import { listSequences, profileInfo } from "./queries";
@@ -90,6 +91,21 @@ const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Re
     const result = await openPrepared(name, asRollbackJournal(next, true), "none");
     kept = { id: header.snapshot, bytes: next };
     return result;
+  },
+  async restore() {
+    const copy = await readKeptCopy();
+    if (!copy) return null;
+    kept = { id: copy.id, bytes: copy.bytes };
+    return { name: copy.name, hashes: copy.hashes.slice().buffer };
+  },
+  async persist({ id, name, hashes }) {
+    if (!kept || kept.id !== id) return false; // the page has moved on: the next load keeps its own
+    await writeKeptCopy({ id, name, bytes: kept.bytes, hashes: new Uint8Array(hashes) });
+    return true;
+  },
+  async forget() {
+    await forgetKeptCopy();
+    return null;
   },
   sequences: () => listSequences(current()),
   shot: ({ id }) => shotSeries(current(), id),

@@ -14,7 +14,7 @@ import { gunzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { FileSource, StoreSource, startServer, type RunningServer } from "../../src/server";
 import { blockHashes } from "../../src/server/snapshot-history";
-import { applyBlockDelta, blockCount, readDeltaHeader } from "../../src/store/block-delta";
+import { applyBlockDelta, blockCount, blockRunsText, changedBlocks, readDeltaHeader, readHashList } from "../../src/store/block-delta";
 import { readDatabaseFile } from "../../src/store/persist/file";
 import { Store } from "../../src/store/store";
 import { loadSqlJs } from "../../src/store/sqljs";
@@ -199,6 +199,45 @@ describe("/db?since=ID: only the blocks that changed", () => {
       const block = bytes.subarray(b * 4096, Math.min(bytes.length, (b + 1) * 4096));
       expect(hashes.subarray(b * 8, b * 8 + 8)).toEqual(createHash("sha1").update(block).digest().subarray(0, 8));
     }
+  });
+
+  it("/db/hashes and /db/blocks: a copy kept from an earlier server process gets only the blocks it lacks", async () => {
+    const db = await baseFile("kept.sqlite3");
+    let s = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
+    const keptBytes = new Uint8Array((await get(`${s.url}db`)).body);
+    const keptId = String((await get(`${s.url}db`)).headers["x-pyde1-snapshot"]);
+    const keptList = readHashList((await get(`${s.url}db/hashes?snapshot=${keptId}`)).body);
+    expect(keptList.snapshot).toBe(keptId);
+    expect(Buffer.from(keptList.hashes)).toEqual(await blockHashes(keptBytes));
+    await s.close();
+    // another process, and a shot recorded meanwhile
+    const capture = join(work, "kept-shot.ndjson");
+    writeFileSync(capture, [...syntheticCapture({ shots: 1, seed: 61, start: 1_700_300_000 })].join("\n") + "\n");
+    expect(cli(["record", "--db", db, "--from-capture", capture]).code).toBe(0);
+    s = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
+    server = s;
+    expect((await get(`${s.url}db/hashes?snapshot=${keptId}`)).status).toBe(404); // not one this process sent
+    const now = readHashList((await get(`${s.url}db/hashes`)).body);
+    const whole = await get(`${s.url}db`);
+    expect(now.snapshot).toBe(whole.headers["x-pyde1-snapshot"]);
+    expect(Buffer.from(now.hashes)).toEqual(await blockHashes(new Uint8Array(whole.body)));
+    const blocks = changedBlocks(keptList, now);
+    const asked = `${s.url}db/blocks?snapshot=${now.snapshot}&base=${keptId}&runs=${blockRunsText(blocks)}`;
+    const answer = await get(asked);
+    expect(answer.status).toBe(200);
+    expect(answer.headers["x-pyde1-delta"]).toBe(keptId);
+    expect(readDeltaHeader(answer.body).blocks).toBe(blocks.length);
+    expect(answer.body.length).toBeLessThan(whole.body.length / 4);
+    expect(Buffer.compare(Buffer.from(applyBlockDelta(keptBytes.slice(), answer.body)), whole.body)).toBe(0);
+    // runs that are not runs: 400; a snapshot that is no longer the one served: 409
+    expect((await get(`${s.url}db/blocks?snapshot=${now.snapshot}&base=${keptId}&runs=zzzzzz-1`)).status).toBe(400);
+    expect((await get(`${s.url}db/blocks?snapshot=${now.snapshot}&base=${keptId}&runs=1+2`)).status).toBe(400);
+    sqlite3(db, "INSERT INTO persist_hkv (header, key, value) VALUES ('test', 'later', 'x')");
+    const stale = await get(asked);
+    expect(stale.status).toBe(409);
+    expect(stale.body.toString()).toMatch(/ask \/db\/hashes again/);
+    await s.close();
+    server = null;
   });
 
   it("sends the whole file for an unknown or forgotten snapshot, and when deltas are off", async () => {

@@ -1,10 +1,22 @@
 /**
  * The block delta format (store/block-delta.ts): what it writes turns the base into the next bytes
  * exactly, whether the file grew, shrank or kept its length; a damaged delta, or one that lacks a
- * block the base does not hold, is refused before a byte of the base is touched.
+ * block the base does not hold, is refused before a byte of the base is touched. Hash lists and
+ * block runs (a kept copy's sync) read back what was written, and bad ones are refused.
  */
 import { describe, expect, it } from "vitest";
-import { applyBlockDelta, BlockDeltaError, encodeBlockDelta, readDeltaHeader } from "../../src/store/block-delta";
+import {
+  applyBlockDelta,
+  BlockDeltaError,
+  blockRunsText,
+  changedBlocks,
+  encodeBlockDelta,
+  encodeHashList,
+  parseBlockRuns,
+  readDeltaHeader,
+  readHashList,
+  type HashList,
+} from "../../src/store/block-delta";
 
 const BLOCK = 16;
 
@@ -86,5 +98,45 @@ describe("block delta", () => {
       expect(() => applyBlockDelta(held, delta)).toThrow(message);
       expect([...held]).toEqual([...base]);
     }
+  });
+});
+
+describe("hash lists and block runs (a copy kept between visits)", () => {
+  /** A hash list of `length` bytes whose block `b` hashes to [b, salt]. */
+  const list = (length: number, salt: (b: number) => number, snapshot = "s-1"): HashList => {
+    const blocks = Math.ceil(length / BLOCK);
+    const hashes = new Uint8Array(blocks * 2);
+    for (let b = 0; b < blocks; b++) hashes.set([b & 0xff, salt(b)], b * 2);
+    return { snapshot, length, blockSize: BLOCK, hashBytes: 2, hashes };
+  };
+
+  it("reads back a hash list as written, and refuses one that is cut short or is not one", () => {
+    const l = list(10 * BLOCK + 3, () => 7);
+    const bytes = encodeHashList(l);
+    expect(readHashList(bytes)).toEqual(l);
+    expect(() => readHashList(bytes.subarray(0, bytes.length - 1))).toThrow(/holds 21 bytes of hashes, 22 expected/);
+    expect(() => readHashList(new TextEncoder().encode("SQLite format 3\0 and more"))).toThrow(BlockDeltaError);
+  });
+
+  it("finds the blocks a holder lacks: those whose hashes differ, and every block from its last partial one on", () => {
+    const held = list(6 * BLOCK + 5, () => 1, "old");
+    const next = list(9 * BLOCK, (b) => (b === 2 || b === 4 ? 9 : 1), "new");
+    expect(changedBlocks(held, next)).toEqual([2, 4, 6, 7, 8]);
+    expect(changedBlocks(next, next)).toEqual([]);
+    expect(changedBlocks(next, list(3 * BLOCK, (b) => (b === 2 ? 9 : 1)))).toEqual([]); // shrunk: nothing to fetch
+    expect(() => changedBlocks(held, { ...next, blockSize: 32 })).toThrow(/different blocks or hashes/);
+  });
+
+  it("writes block numbers as runs for a URL and reads them back; refuses runs out of order, past the end or malformed", () => {
+    const blocks = [0, 1, 2, 9, 40, 41, 1000, 1001, 1002, 1003];
+    const text = blockRunsText(blocks);
+    expect(text).toBe("0-3.9-1.14-2.rs-4");
+    expect(encodeURIComponent(text)).toBe(text);
+    expect(parseBlockRuns(text, 1004)).toEqual(blocks);
+    expect(parseBlockRuns("", 10)).toEqual([]);
+    expect(() => parseBlockRuns(text, 1003)).toThrow(/beyond the file's 1003 blocks/);
+    expect(() => parseBlockRuns("9-1.0-3", 100)).toThrow(/out of order/);
+    expect(() => parseBlockRuns("0-0", 100)).toThrow(BlockDeltaError);
+    expect(() => parseBlockRuns("0+3", 100)).toThrow(/not a run of blocks/);
   });
 });

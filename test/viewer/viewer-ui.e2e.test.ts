@@ -283,6 +283,73 @@ describe("viewer behaviour", () => {
     }
   });
 
+  it("keeps a copy between visits: the next visit downloads only the blocks it lacks, from a restarted server; ?keep=off forgets it", async () => {
+    const db = join(work, "kept.sqlite3");
+    const record = (seed: number, shots: number, start: number) => {
+      const capture = join(work, `kept-${seed}.ndjson`);
+      writeFileSync(capture, [...syntheticCapture({ shots, seed, start })].join("\n") + "\n");
+      const r = cli(["record", "--db", db, "--from-capture", capture]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    record(51, 8, 1_700_000_000);
+    const SUMS =
+      "(SELECT count(*) FROM sequence) || ' ' || (SELECT count(*) FROM shot_sample_with_volume_update) || ' ' || " +
+      "(SELECT count(*) FROM weight_and_flow_update) || ' ' || (SELECT sum(CAST(round(de1_time * 1000) AS INTEGER)) FROM shot_sample_with_volume_update) || ' ' || " +
+      "(SELECT printf('%.6f', max(start_sequence)) FROM sequence)";
+    /** the first cell of `SELECT expression` in the page's SQL console */
+    const ask = async (p: Page, expression: string) => {
+      await p.click('[data-tab="sql"]');
+      await p.fill("#sql-input", `SELECT ${expression} AS answer`);
+      await p.click("#sql-run");
+      await p.waitForSelector('#sql-results table.result th:text-is("answer")');
+      return (await p.textContent("#sql-results table.result tbody td"))?.trim();
+    };
+    const loads = (p: Page) => p.evaluate(() => (window as unknown as { pyde1Viewer: { loads: { kind: string; bytes: number }[] } }).pyde1Viewer.loads);
+    let server = await serve(db);
+    const port = server.port;
+    try {
+      const first = watched(await context.newPage());
+      await first.page.goto(`${server.url}?keep=on`);
+      await waitForRows(first.page, 8);
+      await first.page.waitForFunction(() => document.body.dataset.kept !== undefined);
+      expect((await loads(first.page)).map((l) => l.kind)).toEqual(["whole"]);
+      await first.page.close();
+      // the server restarts (its snapshot ids are new) and a shot is recorded meanwhile
+      await server.close();
+      record(52, 1, 1_700_100_000);
+      server = await startServer({ source: await FileSource.open(db), port, viewerDir: VIEWER_DIR, pollMs: 150 });
+      const second = watched(await context.newPage());
+      await second.page.goto(`${server.url}?keep=on`);
+      await waitForRows(second.page, 9);
+      const [kept] = await loads(second.page);
+      expect(kept.kind).toBe("kept");
+      expect(kept.bytes).toBeLessThan(statSync(db).size / 4);
+      await second.page.waitForFunction(() => /from this browser's copy \(\d/.test(document.getElementById("status")?.textContent ?? ""));
+      expect(await ask(second.page, SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
+      expect(await ask(second.page, "(SELECT group_concat(integrity_check) FROM pragma_integrity_check)")).toBe("ok");
+      // and it goes on as any page: the next shot by a delta
+      record(53, 1, 1_700_200_000);
+      await waitForRows(second.page, 10);
+      expect((await loads(second.page)).map((l) => l.kind)).toEqual(["kept", "delta"]);
+      expect(await ask(second.page, SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
+      expect(second.errors).toEqual([]);
+      await second.page.close();
+      // ?keep=off loads the whole file and forgets the copy: a later visit finds none
+      const off = watched(await context.newPage());
+      await off.page.goto(`${server.url}?keep=off`);
+      await waitForRows(off.page, 10);
+      expect((await loads(off.page)).map((l) => l.kind)).toEqual(["whole"]);
+      await off.page.close();
+      const after = watched(await context.newPage());
+      await after.page.goto(`${server.url}?keep=on`);
+      await waitForRows(after.page, 10);
+      expect((await loads(after.page)).map((l) => l.kind)).toEqual(["whole"]);
+      await after.page.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("reloads once more when the file changes while a reload is running, so the last change is shown", async () => {
     await withServedCopy("racing.sqlite3", async ({ server, db, page }) => {
       const { page: p, errors } = await page();

@@ -47,6 +47,7 @@ async function serveRecording(args: Parsed): Promise<number> {
 const SERVE_ROUTES = `  GET /                                   the viewer
   GET /db                                 the database (a consistent snapshot, -wal applied)
   GET /db?since=SNAPSHOT                  only the 4 KB blocks changed since that snapshot (X-Pyde1-Snapshot)
+  GET /db/hashes, /db/blocks?...          block hashes, and chosen blocks (a copy kept in a browser)
   GET /api/sequences                      every sequence, newest first (JSON)
   GET /api/sequences/ID                   one sequence and its profile row (JSON)
   GET /api/sequences/ID/shot?format=F     the shot as legacy | json | csv (&partial=1 if unfinished)
