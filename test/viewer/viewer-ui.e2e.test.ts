@@ -1,12 +1,12 @@
 /**
  * The viewer's behaviour beyond loading: text from the database stays text (an XSS title), keyboard
  * navigation, filters and search, downloads equal to the export code's output, ATTACH in the SQL
- * console, `?db=URL`, refreshing on the server's change event, the engine loaded during the
- * download, and a narrow screen.
+ * console, `?db=URL`, refreshing on the server's change event (only the blocks that changed), the
+ * copy kept between visits, the engine loaded during the download, and a narrow screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { FIXTURES, scratch, ASSUMED_RECORDING, SHOTS_RECORDING } from "../support/paths";
 import { cli, sqlite3 } from "../support/cli";
@@ -96,6 +96,39 @@ async function holdFirstDownload(p: Page): Promise<{ fetched: Promise<void>; rel
     await route.fulfill({ response });
   });
   return { fetched: wasFetched, release, count: () => downloads };
+}
+
+/** Records `shots` synthetic shots (the benchmarks' generator) into `db` with the CLI's `record`, as our recorder saves them. */
+function recordSynthetic(db: string, seed: number, shots: number, start: number): void {
+  const capture = join(work, `${basename(db)}-${seed}.ndjson`);
+  writeFileSync(capture, [...syntheticCapture({ shots, seed, start })].join("\n") + "\n");
+  const r = cli(["record", "--db", db, "--from-capture", capture]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/**
+ * What the page's SQL console and sqlite3 on the file must agree on after a load: row counts, an
+ * exact sum of the sample times, the profiles' sizes and the newest start.
+ */
+const SUMS =
+  "(SELECT count(*) FROM sequence) || ' ' || (SELECT count(*) FROM shot_sample_with_volume_update) || ' ' || " +
+  "(SELECT count(*) FROM weight_and_flow_update) || ' ' || (SELECT sum(CAST(round(de1_time * 1000) AS INTEGER)) FROM shot_sample_with_volume_update) || ' ' || " +
+  "(SELECT total(length(source)) FROM profile) || ' ' || (SELECT printf('%.6f', max(start_sequence)) FROM sequence)";
+let asked = 0;
+
+/** The first cell of `SELECT expression` in a page's SQL console. */
+async function askConsole(p: Page, expression: string): Promise<string | undefined> {
+  const column = `q${++asked}`; // a name of its own, so the previous answer is not taken for this one
+  await p.click('[data-tab="sql"]');
+  await p.fill("#sql-input", `SELECT ${expression} AS ${column}`);
+  await p.click("#sql-run");
+  await p.waitForSelector(`#sql-results table.result th:text-is("${column}")`);
+  return (await p.textContent("#sql-results table.result tbody td"))?.trim();
+}
+
+/** What each load of a page from a URL fetched (its test hook): a whole file, a delta, the kept copy. */
+function loadsOf(p: Page): Promise<{ kind: string; bytes: number }[]> {
+  return p.evaluate(() => (window as unknown as { pyde1Viewer: { loads: { kind: string; bytes: number }[] } }).pyde1Viewer.loads);
 }
 
 /** Deletes the oldest shot from a copy of the three-shots database (as another process would). */
@@ -223,31 +256,12 @@ describe("viewer behaviour", () => {
 
   it("after a shot loads only the blocks that changed, and holds exactly what the file holds; a delta that does not apply loads the whole file", async () => {
     const db = join(work, "delta.sqlite3");
-    const record = (seed: number, shots: number, start: number) => {
-      const capture = join(work, `delta-${seed}.ndjson`);
-      writeFileSync(capture, [...syntheticCapture({ shots, seed, start })].join("\n") + "\n");
-      const r = cli(["record", "--db", db, "--from-capture", capture]);
-      expect(r.code, r.stderr).toBe(0);
-    };
+    const record = (seed: number, shots: number, start: number) => recordSynthetic(db, seed, shots, start);
     record(41, 8, 1_700_000_000); // ~1.5 MB: eight shots
     const server = await serve(db);
     const { page: p, errors } = watched(await context.newPage());
-    /** what the page's SQL console answers, and what sqlite3 answers on the file */
-    const SUMS =
-      "(SELECT count(*) FROM sequence) || ' ' || (SELECT count(*) FROM shot_sample_with_volume_update) || ' ' || " +
-      "(SELECT count(*) FROM weight_and_flow_update) || ' ' || (SELECT sum(CAST(round(de1_time * 1000) AS INTEGER)) FROM shot_sample_with_volume_update) || ' ' || " +
-      "(SELECT total(length(source)) FROM profile) || ' ' || (SELECT printf('%.6f', max(start_sequence)) FROM sequence)";
-    let asked = 0;
-    /** the first cell of `SELECT expression` in the page's SQL console */
-    const ask = async (expression: string) => {
-      const column = `q${++asked}`; // a name of its own, so the previous answer is not taken for this one
-      await p.click('[data-tab="sql"]');
-      await p.fill("#sql-input", `SELECT ${expression} AS ${column}`);
-      await p.click("#sql-run");
-      await p.waitForSelector(`#sql-results table.result th:text-is("${column}")`);
-      return (await p.textContent("#sql-results table.result tbody td"))?.trim();
-    };
-    const loads = () => p.evaluate(() => (window as unknown as { pyde1Viewer: { loads: { kind: string; bytes: number }[] } }).pyde1Viewer.loads);
+    const ask = (expression: string) => askConsole(p, expression);
+    const loads = () => loadsOf(p);
     try {
       await p.goto(server.url);
       await waitForRows(p, 8);
@@ -285,26 +299,10 @@ describe("viewer behaviour", () => {
 
   it("keeps a copy between visits: the next visit downloads only the blocks it lacks, from a restarted server; ?keep=off forgets it", async () => {
     const db = join(work, "kept.sqlite3");
-    const record = (seed: number, shots: number, start: number) => {
-      const capture = join(work, `kept-${seed}.ndjson`);
-      writeFileSync(capture, [...syntheticCapture({ shots, seed, start })].join("\n") + "\n");
-      const r = cli(["record", "--db", db, "--from-capture", capture]);
-      expect(r.code, r.stderr).toBe(0);
-    };
+    const record = (seed: number, shots: number, start: number) => recordSynthetic(db, seed, shots, start);
     record(51, 8, 1_700_000_000);
-    const SUMS =
-      "(SELECT count(*) FROM sequence) || ' ' || (SELECT count(*) FROM shot_sample_with_volume_update) || ' ' || " +
-      "(SELECT count(*) FROM weight_and_flow_update) || ' ' || (SELECT sum(CAST(round(de1_time * 1000) AS INTEGER)) FROM shot_sample_with_volume_update) || ' ' || " +
-      "(SELECT printf('%.6f', max(start_sequence)) FROM sequence)";
-    /** the first cell of `SELECT expression` in the page's SQL console */
-    const ask = async (p: Page, expression: string) => {
-      await p.click('[data-tab="sql"]');
-      await p.fill("#sql-input", `SELECT ${expression} AS answer`);
-      await p.click("#sql-run");
-      await p.waitForSelector('#sql-results table.result th:text-is("answer")');
-      return (await p.textContent("#sql-results table.result tbody td"))?.trim();
-    };
-    const loads = (p: Page) => p.evaluate(() => (window as unknown as { pyde1Viewer: { loads: { kind: string; bytes: number }[] } }).pyde1Viewer.loads);
+    const ask = askConsole;
+    const loads = loadsOf;
     let server = await serve(db);
     const port = server.port;
     try {
