@@ -174,6 +174,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === "/db" || path === "/db/blocks" || path === "/db/hashes") {
       lookForChange(true); // the mark sent below then counts every change made before these bytes were read
       const mark = events.mark;
+      const failed = (what: string) => (e: Error) => send(req, res, 500, plain, `could not ${what}: ${e.message}\n`);
+      if (path === "/db/hashes") {
+        // the block hashes of what is served now, or of a snapshot sent recently (`?snapshot=ID`)
+        const wanted = query.get("snapshot") ?? history.idOf(source.snapshot());
+        history.hashList(wanted).then((list) => {
+          if (!list) return send(req, res, 404, plain, `snapshot ${wanted} is not one this server sent recently: load /db\n`, { "Cache-Control": "no-store" });
+          send(req, res, 200, "application/vnd.pyde1.hashes", encodeHashList(list), { "Cache-Control": "no-store", "X-Pyde1-Changes": mark, "X-Pyde1-Snapshot": list.snapshot });
+        }, failed("hash the database's blocks"));
+        return;
+      }
       const bytes = source.snapshot();
       const snapshot = history.idOf(bytes);
       const name = basename(source.name).replace(/[^\w.-]/g, "_") || "pyde1.sqlite3";
@@ -206,16 +216,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           (e: Error) => send(req, res, 500, plain, `could not pack the database: ${e.message}\n`),
         );
       };
-      const failed = (what: string) => (e: Error) => send(req, res, 500, plain, `could not ${what}: ${e.message}\n`);
-      if (path === "/db/hashes") {
-        // the block hashes of what is served now, or of a snapshot sent recently (`?snapshot=ID`)
-        const wanted = query.get("snapshot") ?? snapshot;
-        history.hashList(wanted).then((list) => {
-          if (!list) return send(req, res, 404, plain, `snapshot ${wanted} is not one this server sent recently: load /db\n`, { "Cache-Control": "no-store" });
-          send(req, res, 200, "application/vnd.pyde1.hashes", encodeHashList(list), { "Cache-Control": "no-store", "X-Pyde1-Changes": mark, "X-Pyde1-Snapshot": list.snapshot });
-        }, failed("hash the database's blocks"));
-        return;
-      }
       if (path === "/db/blocks") {
         // blocks of the snapshot served now, for a page that found by their hashes which it lacks
         // (a copy it kept from an earlier visit): a delta from the page's own `base`

@@ -7,7 +7,7 @@
  * bytes are never held beyond that.
  */
 import { hash } from "node:crypto";
-import { blockCount, encodeBlockDelta, type HashList } from "../store/block-delta";
+import { blockCount, changedBlocks, encodeBlockDelta, worthADelta, type HashList } from "../store/block-delta";
 
 /** The block size deltas use: SQLite's default page size, which pyDE1's files have. */
 export const DELTA_BLOCK_SIZE = 4096;
@@ -74,19 +74,12 @@ export class SnapshotHistory {
    * too old, or sent by another server process) or is not worth it (half the file or more changed).
    */
   async delta(baseId: string, bytes: Uint8Array): Promise<{ delta: Uint8Array; blocks: number } | null> {
-    const base = this.recent.find((s) => s.id === baseId);
+    const base = await this.hashList(baseId);
     if (!base) return null;
-    const next = this.entry(bytes);
-    const [before, after] = await Promise.all([this.hashesOf(base), this.hashesOf(next)]);
-    const changed: number[] = [];
-    const n = blockCount(bytes.length, DELTA_BLOCK_SIZE);
-    const held = blockCount(base.length, DELTA_BLOCK_SIZE);
-    for (let b = 0; b < n; b++) {
-      const at = b * HASH_BYTES;
-      if (b >= held || before.compare(after, at, at + HASH_BYTES, at, at + HASH_BYTES) !== 0) changed.push(b);
-    }
-    if (changed.length * DELTA_BLOCK_SIZE * 2 >= bytes.length && changed.length > 0) return null;
-    return { delta: encodeBlockDelta({ base: base.id, snapshot: next.id, blockSize: DELTA_BLOCK_SIZE }, bytes, changed), blocks: changed.length };
+    const next = await this.hashList(this.idOf(bytes));
+    const changed = changedBlocks(base, next!);
+    if (!worthADelta(changed.length, DELTA_BLOCK_SIZE, bytes.length)) return null;
+    return { delta: encodeBlockDelta({ base: base.snapshot, snapshot: next!.snapshot, blockSize: DELTA_BLOCK_SIZE }, bytes, changed), blocks: changed.length };
   }
 
   /** The snapshot record of `bytes`, made (and the oldest forgotten) the first time they are seen. */

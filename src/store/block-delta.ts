@@ -109,11 +109,9 @@ export function applyBlockDelta(base: Uint8Array, delta: Uint8Array): Uint8Array
     data += Math.min(blockSize, length - b * blockSize);
   }
   if (dataAt + data !== delta.length) throw new BlockDeltaError(`the delta holds ${delta.length - dataAt} bytes of blocks, ${data} expected`);
-  // a file that grew needs every block past the old end, whole or partial, from the delta
+  // a file that grew needs every block from the base's last (possibly partial) one on
   for (let b = Math.floor(base.length / blockSize); b < total; b++) {
-    if (!changed.has(b) && b * blockSize < length && (b + 1) * blockSize > base.length) {
-      throw new BlockDeltaError(`the delta lacks block ${b}, which the base does not hold`);
-    }
+    if (!changed.has(b)) throw new BlockDeltaError(`the delta lacks block ${b}, which the base does not hold`);
   }
   let out = base;
   if (length !== base.length) {
@@ -211,6 +209,14 @@ export function changedBlocks(held: HashList, next: HashList): number[] {
     }
   }
   return out;
+}
+
+/**
+ * True when sending `blocks` of a file of `length` bytes is worth it rather than the whole file:
+ * less than half of it (nothing at all, too).
+ */
+export function worthADelta(blocks: number, blockSize: number, length: number): boolean {
+  return blocks === 0 || blocks * blockSize * 2 < length;
 }
 
 /** Ascending block numbers as runs in a short text (`start-count` in base 36, joined by `.`), for a URL. */

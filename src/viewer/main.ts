@@ -6,7 +6,7 @@
 import { WorkerClient } from "./worker-client";
 import type { OpenResult, ProfileInfo, ShotSeries } from "./protocol";
 import { byId, el, replace } from "./dom";
-import { blockRunsText, changedBlocks, readHashList } from "../store/block-delta";
+import { blockRunsText, changedBlocks, readHashList, worthADelta } from "../store/block-delta";
 import { fetchDatabase, formatBytes, gunzipIfGzip, isNewer, pairFiles, parseChangeMark, readFile, type ChangeMark } from "./loader";
 import { SequenceList } from "./sequence-list";
 import { ShotChart } from "./shot-chart";
@@ -247,6 +247,8 @@ async function openFiles(files: File[]): Promise<void> {
   }
 }
 
+/** The page's own query: `?db=URL`, `?keep=on|off`. */
+const pageParams = new URLSearchParams(location.search);
 /** Where the open database came from, when it can be loaded again (a URL). */
 let source: string | null = null;
 /** The name the open database was loaded under (a delta keeps it). */
@@ -278,12 +280,9 @@ async function openUrl(url: string): Promise<void> {
   const name = fetched.delta ? (shownName ?? fetched.name) : fetched.name;
   shownSnapshot = null;
   if (fetched.delta) {
-    const load: (typeof loads)[number] = { kind: "delta", bytes: bytes.byteLength };
-    loads.push(load);
     try {
-      await show(name, () => client.request("patch", { name, delta: bytes }, [bytes]));
+      await showPatched(name, bytes, "delta");
     } catch (e) {
-      load.kind = "refused";
       console.warn(`the delta from the server did not apply (${(e as Error).message}); loading the whole database`);
       return openUrl(url);
     }
@@ -293,6 +292,18 @@ async function openUrl(url: string): Promise<void> {
   }
   // without a mark (not our server), the bytes count as holding every change announced before the fetch
   shown(url, name, fetched.snapshot, mark ?? before);
+}
+
+/** Shows the worker's kept bytes patched by `delta`, noting the load as `kind` (as "refused" when it does not apply). */
+async function showPatched(name: string, delta: ArrayBuffer, kind: "delta" | "kept"): Promise<void> {
+  const load: (typeof loads)[number] = { kind, bytes: delta.byteLength };
+  loads.push(load);
+  try {
+    await show(name, () => client.request("patch", { name, delta }, [delta]));
+  } catch (e) {
+    load.kind = "refused";
+    throw e;
+  }
 }
 
 /** Notes what a load from `url` shows: its name, the server's snapshot id and change mark. */
@@ -312,7 +323,7 @@ function shown(url: string, name: string, snapshot: string | null, mark: ChangeM
  * the download is the slow part), off on the computer that serves it. `off` also forgets a copy.
  */
 const keepCopy = ((): boolean => {
-  const asked = new URLSearchParams(location.search).get("keep");
+  const asked = pageParams.get("keep");
   if (asked === "on" || asked === "off") return asked === "on";
   return !["127.0.0.1", "localhost", "[::1]", "::1"].includes(location.hostname);
 })();
@@ -353,19 +364,13 @@ async function openKeptCopy(): Promise<{ name: string; snapshot: string; mark: C
     if (!res.ok) return null;
     const now = readHashList(new Uint8Array(await res.arrayBuffer()));
     const blocks = changedBlocks(held, now);
-    if (blocks.length > 0 && blocks.length * now.blockSize * 2 >= now.length) return null; // most of it changed
+    if (!worthADelta(blocks.length, now.blockSize, now.length)) return null; // most of it changed
     const runs = blockRunsText(blocks);
     if (runs.length > 6000) return null; // too scattered for one request
     const query = `snapshot=${encodeURIComponent(now.snapshot)}&base=${encodeURIComponent(held.snapshot)}&runs=${runs}`;
     const got = await fetch(`db/blocks?${query}`, { cache: "no-store" });
     if (!got.ok) return null; // changed again since the hashes: the whole file
-    const delta = await got.arrayBuffer();
-    const load: (typeof loads)[number] = { kind: "kept", bytes: delta.byteLength };
-    loads.push(load);
-    await show(restored.name, () => client.request("patch", { name: restored.name, delta }, [delta])).catch((e: unknown) => {
-      load.kind = "refused";
-      throw e;
-    });
+    await showPatched(restored.name, await got.arrayBuffer(), "kept");
     return { name: restored.name, snapshot: now.snapshot, mark: parseChangeMark(got.headers.get("X-Pyde1-Changes")) };
   } catch (e) {
     console.warn(`the copy kept in this browser could not be used (${(e as Error).message}); loading the whole database`);
@@ -450,8 +455,8 @@ async function boot(): Promise<void> {
     if (files.length) void openFiles(files);
   });
   errorBox.addEventListener("click", () => (errorBox.hidden = true));
-  const param = new URLSearchParams(location.search).get("db");
-  if (new URLSearchParams(location.search).get("keep") === "off") await client.request("forget", null).catch(() => null);
+  const param = pageParams.get("db");
+  if (pageParams.get("keep") === "off") await client.request("forget", null).catch(() => null);
   try {
     if (param) {
       await openUrl(param);

@@ -9,7 +9,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { FileSource, StoreSource, startServer, type RunningServer } from "../../src/server";
@@ -22,23 +21,18 @@ import { loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
 import { Recorder } from "../../src/recorder/recorder";
 import { readCapture } from "../../src/ingest/capture";
 import { syntheticCapture } from "../../scripts/bench/synthetic-capture";
-import { cli, sqlite3 } from "../support/cli";
+import { sqlite3 } from "../support/cli";
+import { rawRequest, type RawResponse } from "../support/raw-request";
+import { recordSyntheticShots } from "../support/synthetic-shots";
 import { scratch } from "../support/paths";
 
 const work = scratch("pyde1-db-delta-");
 const viewer = join(work, "viewer");
 
-/** A GET with headers; the body as it came (not unpacked). */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((done, fail) => {
-    const req = request(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on("error", fail);
-    req.end();
-  });
+/** A GET of a full URL with headers; the body as it came (not unpacked). */
+function get(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const u = new URL(url);
+  return rawRequest(u.origin, u.pathname + u.search, "GET", headers);
 }
 
 /** Writes `bytes` to a file in the scratch folder, for the sqlite3 CLI; returns its path. */
@@ -106,12 +100,7 @@ describe("/db?since=ID: only the blocks that changed", () => {
   it("over a file our recorder saves again after each shot (the CLI's record, an atomic rename)", async () => {
     const db = await baseFile("ours.sqlite3");
     server = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
-    const record = (seed: number, start: number) => () => {
-      const capture = join(work, `shot-${seed}.ndjson`);
-      writeFileSync(capture, [...syntheticCapture({ shots: 1, seed, start })].join("\n") + "\n");
-      const r = cli(["record", "--db", db, "--from-capture", capture]);
-      expect(r.code, r.stderr).toBe(0);
-    };
+    const record = (seed: number, start: number) => () => recordSyntheticShots(db, seed, 1, start);
     const before = Number(sqlite3(db, "SELECT count(*) FROM sequence"));
     await followChanges(server, [record(21, 1_700_100_000), record(22, 1_700_200_000)]);
     expect(Number(sqlite3(db, "SELECT count(*) FROM sequence"))).toBe(before + 2);
@@ -211,9 +200,7 @@ describe("/db?since=ID: only the blocks that changed", () => {
     expect(Buffer.from(keptList.hashes)).toEqual(await blockHashes(keptBytes));
     await s.close();
     // another process, and a shot recorded meanwhile
-    const capture = join(work, "kept-shot.ndjson");
-    writeFileSync(capture, [...syntheticCapture({ shots: 1, seed: 61, start: 1_700_300_000 })].join("\n") + "\n");
-    expect(cli(["record", "--db", db, "--from-capture", capture]).code).toBe(0);
+    recordSyntheticShots(db, 61, 1, 1_700_300_000);
     s = await startServer({ source: await FileSource.open(db), port: 0, viewerDir: viewer, pollMs: 0 });
     server = s;
     expect((await get(`${s.url}db/hashes?snapshot=${keptId}`)).status).toBe(404); // not one this process sent

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
 import { FIXTURES, scratch, SHOTS_RECORDING } from "../support/paths";
 import { sqlite3 } from "../support/cli";
+import { rawRequest } from "../support/raw-request";
 import { FileSource, StoreSource, isLoopbackPeer, startServer, type RunningServer } from "../../src/server";
 import { networkInterfaces } from "node:os";
 import { gunzipSync } from "node:zlib";
@@ -17,18 +17,7 @@ import { Store } from "../../src/store/store";
 import { loadSqlJs } from "../../src/store/sqljs";
 
 /** A raw GET/HEAD (the path is sent exactly as given, unlike fetch which normalizes it). */
-function raw(url: string, path: string, method = "GET", headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((done, fail) => {
-    const req = request({ host: hostname, port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on("error", fail);
-    req.end();
-  });
-}
+const raw = rawRequest;
 
 const work = scratch("pyde1-server-");
 const viewer = join(work, "viewer");

@@ -5,12 +5,12 @@
  * copy kept between visits, the engine loaded during the download, and a narrow screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFileSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { copyFileSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { FIXTURES, scratch, ASSUMED_RECORDING, SHOTS_RECORDING } from "../support/paths";
-import { cli, sqlite3 } from "../support/cli";
-import { syntheticCapture } from "../../scripts/bench/synthetic-capture";
+import { sqlite3 } from "../support/cli";
+import { recordSyntheticShots } from "../support/synthetic-shots";
 import { FileSource, startServer, type RunningServer } from "../../src/server";
 import { readRecording } from "../recorder/expected";
 import { ensureBuilt, launchBrowser, pixelsOfColor, screenshot, VIEWER_DIR, waitForRows, watched, type WatchedPage } from "./browser";
@@ -96,14 +96,6 @@ async function holdFirstDownload(p: Page): Promise<{ fetched: Promise<void>; rel
     await route.fulfill({ response });
   });
   return { fetched: wasFetched, release, count: () => downloads };
-}
-
-/** Records `shots` synthetic shots (the benchmarks' generator) into `db` with the CLI's `record`, as our recorder saves them. */
-function recordSynthetic(db: string, seed: number, shots: number, start: number): void {
-  const capture = join(work, `${basename(db)}-${seed}.ndjson`);
-  writeFileSync(capture, [...syntheticCapture({ shots, seed, start })].join("\n") + "\n");
-  const r = cli(["record", "--db", db, "--from-capture", capture]);
-  expect(r.code, r.stderr).toBe(0);
 }
 
 /**
@@ -256,7 +248,7 @@ describe("viewer behaviour", () => {
 
   it("after a shot loads only the blocks that changed, and holds exactly what the file holds; a delta that does not apply loads the whole file", async () => {
     const db = join(work, "delta.sqlite3");
-    const record = (seed: number, shots: number, start: number) => recordSynthetic(db, seed, shots, start);
+    const record = (seed: number, shots: number, start: number) => recordSyntheticShots(db, seed, shots, start);
     record(41, 8, 1_700_000_000); // ~1.5 MB: eight shots
     const server = await serve(db);
     const { page: p, errors } = watched(await context.newPage());
@@ -299,7 +291,7 @@ describe("viewer behaviour", () => {
 
   it("keeps a copy between visits: the next visit downloads only the blocks it lacks, from a restarted server; ?keep=off forgets it", async () => {
     const db = join(work, "kept.sqlite3");
-    const record = (seed: number, shots: number, start: number) => recordSynthetic(db, seed, shots, start);
+    const record = (seed: number, shots: number, start: number) => recordSyntheticShots(db, seed, shots, start);
     record(51, 8, 1_700_000_000);
     const ask = askConsole;
     const loads = loadsOf;
