@@ -2,7 +2,7 @@
 // Run by `npm install` (prepare) and `npm run build`. The viewer build uses platform "browser",
 // so any `node:*` import reaching browser-safe code fails the build.
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync, rmSync, chmodSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, chmodSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,37 @@ await build({
 });
 chmodSync(join(dist, "cli.js"), 0o755);
 
+/**
+ * The viewer worker's sql.js with two additions (src/store/sqljs-patches.ts): `fileImage()` and
+ * databases that take the bytes they are opened from as their file, so the worker holds a database
+ * once, not twice. A build whose code the patterns do not find is bundled as it is, with a warning:
+ * the worker then keeps a copy of its own, as before.
+ */
+async function patchedSqlJs() {
+  const patches = await build({
+    entryPoints: [join(root, "src/store/sqljs-patches.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    logLevel: "warning",
+  });
+  const { viewerEnginePatch } = await import(`data:text/javascript;base64,${Buffer.from(patches.outputFiles[0].text).toString("base64")}`);
+  return {
+    name: "pyde1-sqljs-patches",
+    setup(b) {
+      b.onLoad({ filter: /sql\.js[\\/]dist[\\/]sql-wasm-browser\.js$/ }, (args) => {
+        const source = readFileSync(args.path, "utf8");
+        const patched = viewerEnginePatch(source);
+        if (patched === null) {
+          return { contents: source, loader: "js", warnings: [{ text: "sql.js: the viewer's additions were not found in this build; the worker will hold each database twice" }] };
+        }
+        return { contents: patched, loader: "js" };
+      });
+    },
+  };
+}
+
 const viewerEntry = join(root, "src/viewer/main.ts");
 if (existsSync(viewerEntry)) {
   const out = join(dist, "viewer");
@@ -59,6 +90,7 @@ if (existsSync(viewerEntry)) {
     sourcemap: true,
     minify: true,
     loader: { ".css": "css", ".sql": "text" },
+    plugins: [await patchedSqlJs()],
     logLevel: "warning",
   });
   for (const f of ["index.html", "viewer.css"]) {

@@ -17,12 +17,40 @@ import type { DownloadFile, OpenResult, RequestMessage, Requests, ResponseMessag
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let db: Database | null = null;
 /**
- * The bytes of the open database as the server sent them (snapshot `id`), when the page asked to
- * keep them: a delta from the server patches these, and the result is opened in place of `db`.
+ * The server's snapshot (`id`) the worker holds for a delta, when the page asked to keep it: a
+ * delta patches its bytes, and the result is opened in place of `db`. `own` holds those bytes
+ * apart when the open database's file may differ from them: before a restored copy is opened,
+ * after the SQL console ran (it may write), or with an engine that has no `fileImage`. Otherwise
+ * (null) the open database's file is the snapshot byte for byte, and the page holds it once: the
+ * worker's sql.js takes the bytes it opens as its file (scripts/build.mjs, store/sqljs-patches.ts).
  */
-let kept: { id: string; bytes: Uint8Array } | null = null;
+let kept: { id: string; own: Uint8Array | null } | null = null;
 /** Databases opened only so their file can be ATTACHed; kept open while attached. */
 let attached: Database[] = [];
+
+/** A database of the worker's engine, which may offer a view of its file (store/sqljs-patches.ts). */
+type ImageDatabase = Database & { fileImage?: () => Uint8Array };
+
+/** The open database's file as sql.js holds it (a view), or null when this engine cannot say. */
+const fileOf = (d: Database | null): Uint8Array | null => (d as ImageDatabase | null)?.fileImage?.() ?? null;
+
+/** The bytes of the kept snapshot, or null when none is kept. */
+function snapshotBytes(): Uint8Array | null {
+  return kept ? (kept.own ?? fileOf(db)) : null;
+}
+
+/** Before the open database's file may change (the SQL console): the kept snapshot's bytes set apart. */
+function setSnapshotApart(): void {
+  if (kept && !kept.own) kept.own = fileOf(db)?.slice() ?? null;
+}
+
+/** Closes the open database and the ones attached to it. */
+function closeDatabase(): void {
+  db?.close();
+  db = null;
+  for (const a of attached) a.close();
+  attached = [];
+}
 
 /** The engine, with the wasm file served beside the page. */
 function engine(): Promise<SqlJsStatic> {
@@ -58,9 +86,7 @@ async function openPrepared(name: string, bytes: Uint8Array, walOutcome: string)
     next.close();
     throw new Error(`${name} does not look like a pyDE1 database: ${(e as Error).message}`);
   }
-  db?.close();
-  for (const a of attached) a.close();
-  attached = [];
+  closeDatabase();
   db = next;
   const userVersion = Number(db.exec("PRAGMA user_version")[0].values[0][0]);
   let schemaVersion = userVersion;
@@ -75,32 +101,38 @@ async function openPrepared(name: string, bytes: Uint8Array, walOutcome: string)
 const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Requests[K]["result"]> | Requests[K]["result"] } = {
   async open({ name, db: dbBytes, wal, keep }): Promise<OpenResult> {
     const prepared = prepare(name, dbBytes, wal);
+    kept = null;
     const result = await openPrepared(name, prepared.bytes, prepared.wal);
-    // sql.js copied the bytes into its own file; these stay as they came, for a later patch
-    kept = keep ? { id: keep, bytes: prepared.bytes } : null;
+    // the file is these bytes, unchanged by reading; an engine without a view of it copied them
+    if (keep) kept = { id: keep, own: fileOf(db) ? null : prepared.bytes };
     return result;
   },
   async patch({ name, delta }): Promise<OpenResult> {
     const bytes = new Uint8Array(delta);
     const header = readDeltaHeader(bytes);
-    if (!kept || kept.id !== header.base) {
+    const base = snapshotBytes();
+    if (!kept || !base || kept.id !== header.base) {
       throw new Error(`the delta is for snapshot ${header.base}, and this page holds ${kept?.id ?? "none"}: load the whole database`);
     }
-    const next = applyBlockDelta(kept.bytes, bytes);
-    kept = null; // patched in place or replaced: until opened, no longer a snapshot the server knows
+    // checked whole before a byte is written; patches `base` in place when the length stays
+    const next = applyBlockDelta(base, bytes);
+    kept = null; // until opened, no longer a snapshot the server knows
+    // `base` may be the open database's own file, changed under it: that database is done with
+    closeDatabase();
     const result = await openPrepared(name, asRollbackJournal(next, true), "none");
-    kept = { id: header.snapshot, bytes: next };
+    kept = { id: header.snapshot, own: fileOf(db) ? null : next };
     return result;
   },
   async restore() {
     const copy = await readKeptCopy();
     if (!copy) return null;
-    kept = { id: copy.id, bytes: copy.bytes };
+    kept = { id: copy.id, own: copy.bytes };
     return { name: copy.name, hashes: copy.hashes.slice().buffer };
   },
   async persist({ id, name, hashes }) {
-    if (!kept || kept.id !== id) return false; // the page has moved on: the next load keeps its own
-    await writeKeptCopy({ id, name, bytes: kept.bytes, hashes: new Uint8Array(hashes) });
+    const bytes = snapshotBytes();
+    if (!kept || !bytes || kept.id !== id) return false; // the page has moved on: the next load keeps its own
+    await writeKeptCopy({ id, name, bytes, hashes: new Uint8Array(hashes) });
     return true;
   },
   async forget() {
@@ -115,7 +147,11 @@ const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Re
     const spec = SHOT_FORMATS[format];
     return { name: shotFileName(id, format), type: spec.type, text: spec.make(d, id, { partial: true }) };
   },
-  sql: ({ sql, maxRows }) => runSql(current(), sql, maxRows),
+  sql: ({ sql, maxRows }) => {
+    const d = current();
+    setSnapshotApart(); // the console may write to the open database; a delta needs the snapshot as sent
+    return runSql(d, sql, maxRows);
+  },
   async attach({ schema, name, db: dbBytes, wal }) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`'${schema}' is not a usable schema name: use letters, digits and _`);
     const SQL = await engine();

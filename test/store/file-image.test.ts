@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileImagePatch, hasFileImage, loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
+import { hasFileImage, loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
+import { fileImagePatch } from "../../src/store/sqljs-patches";
 import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { Store } from "../../src/store/store";

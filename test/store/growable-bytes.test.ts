@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { canGrowInPlace, growableBytes, growFileBytes } from "../../src/store/persist/growable-bytes";
-import { growsFilesInPlace, growthPatch, loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
+import { growsFilesInPlace, loadNodeSqlJs } from "../../src/store/persist/sqljs-node";
+import { growthPatch } from "../../src/store/sqljs-patches";
 import { FilePersistence } from "../../src/store/persist/file";
 import { PersistentStore } from "../../src/store/persistent-store";
 import { FIXTURES, ROOT, scratch, SHOTS_RECORDING } from "../support/paths";
@@ -41,10 +42,10 @@ describe("growable bytes (the database file grows in place, never copied)", () =
     await loadNodeSqlJs();
     expect(growsFilesInPlace()).toBe(true);
     const source = readFileSync(join(ROOT, "node_modules/sql.js/dist/sql-wasm.js"), "utf8");
-    const patched = growthPatch(source)!;
+    const patched = growthPatch(source, "__pyde1GrowFile")!;
     expect(patched).toContain("__pyde1GrowFile(");
     expect(patched).not.toContain("1.125");
-    expect(growthPatch("var initSqlJs = function () {};")).toBeNull();
+    expect(growthPatch("var initSqlJs = function () {};", "__pyde1GrowFile")).toBeNull();
   });
 
   it("a loaded database grows inside the bytes it was read into: no copy of the file, and native sqlite3 reads it", async () => {

@@ -108,11 +108,11 @@ const SUMS =
   "(SELECT total(length(source)) FROM profile) || ' ' || (SELECT printf('%.6f', max(start_sequence)) FROM sequence)";
 let asked = 0;
 
-/** The first cell of `SELECT expression` in a page's SQL console. */
-async function askConsole(p: Page, expression: string): Promise<string | undefined> {
+/** The first cell of `SELECT expression` in a page's SQL console, run after the statements `before` (if any). */
+async function askConsole(p: Page, expression: string, before = ""): Promise<string | undefined> {
   const column = `q${++asked}`; // a name of its own, so the previous answer is not taken for this one
   await p.click('[data-tab="sql"]');
-  await p.fill("#sql-input", `SELECT ${expression} AS ${column}`);
+  await p.fill("#sql-input", `${before}SELECT ${expression} AS ${column}`);
   await p.click("#sql-run");
   await p.waitForSelector(`#sql-results table.result th:text-is("${column}")`);
   return (await p.textContent("#sql-results table.result tbody td"))?.trim();
@@ -121,6 +121,32 @@ async function askConsole(p: Page, expression: string): Promise<string | undefin
 /** What each load of a page from a URL fetched (its test hook): a whole file, a delta, the kept copy. */
 function loadsOf(p: Page): Promise<{ kind: string; bytes: number }[]> {
   return p.evaluate(() => (window as unknown as { pyde1Viewer: { loads: { kind: string; bytes: number }[] } }).pyde1Viewer.loads);
+}
+
+/**
+ * The bytes held in ArrayBuffers by the worker of the page served from `origin` (its database
+ * files and sql.js's memory) once garbage is collected, as chromium's DevTools protocol reports them.
+ */
+async function workerBufferBytes(origin: string): Promise<number> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send("Target.getTargets");
+    const worker = targetInfos.find((t) => t.type === "worker" && t.url.startsWith(origin));
+    if (!worker) throw new Error(`no worker of a page from ${origin}`);
+    const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: worker.targetId, flatten: false });
+    const answer = new Promise<{ result: { backingStorageSize: number } }>((resolve) =>
+      cdp.on("Target.receivedMessageFromTarget", (e) => {
+        const m = JSON.parse(e.message) as { id?: number; result: { backingStorageSize: number } };
+        if (m.id === 1) resolve(m);
+      }),
+    );
+    // what is still reachable: garbage first collected, as it would be before memory ran short
+    await cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: 0, method: "HeapProfiler.collectGarbage" }) });
+    await cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: 1, method: "Runtime.getHeapUsage" }) });
+    return (await answer).result.backingStorageSize;
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** Deletes the oldest shot from a copy of the three-shots database (as another process would). */
@@ -282,6 +308,42 @@ describe("viewer behaviour", () => {
       await waitForRows(p, 11);
       expect((await loads()).map((l) => l.kind)).toEqual(["whole", "delta", "delta", "refused", "whole"]);
       expect(await ask(SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
+      expect(errors).toEqual([]);
+    } finally {
+      await p.close();
+      await server.close();
+    }
+  });
+
+  it("holds the database once while keeping it for a delta; what the SQL console writes stays out of the next delta", async () => {
+    const db = join(work, "once.sqlite3");
+    const record = (seed: number) => recordSyntheticShots(db, seed, 1, 1_700_000_000 + seed * 100_000);
+    recordSyntheticShots(db, 61, 8, 1_700_000_000);
+    // 24 MB more, so that a second copy of the file stands out from sql.js's own memory
+    sqlite3(db, "CREATE TABLE padding (b); INSERT INTO padding VALUES (randomblob(24000000))");
+    const server = await serve(db);
+    const origin = server.url.replace(/\/$/, "");
+    const { page: p, errors } = watched(await context.newPage());
+    try {
+      await p.goto(server.url);
+      await waitForRows(p, 8);
+      const size = () => statSync(db).size;
+      const afterWhole = await workerBufferBytes(origin);
+      record(62);
+      await waitForRows(p, 9);
+      await p.waitForFunction(() => /refreshed \(\d/.test(document.getElementById("status")?.textContent ?? ""));
+      const afterDelta = await workerBufferBytes(origin);
+      // the file once, and sql.js's memory (~20 MB here): a second copy would add the file's size
+      for (const held of [afterWhole, afterDelta]) expect(held).toBeLessThan(size() * 1.5);
+      // the console changes the page's database; the next delta must still apply to the bytes the server sent
+      const emptied = await askConsole(p, "(SELECT count(*) FROM weight_and_flow_update)", "DELETE FROM weight_and_flow_update; CREATE TABLE scratch AS SELECT 1 AS x; ");
+      expect(emptied).toBe("0");
+      record(63);
+      await waitForRows(p, 10);
+      expect((await loadsOf(p)).map((l) => l.kind)).toEqual(["whole", "delta", "delta"]);
+      expect(await askConsole(p, SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
+      expect(await askConsole(p, "(SELECT count(*) FROM sqlite_master WHERE name = 'scratch')")).toBe("0");
+      expect(await askConsole(p, "(SELECT group_concat(integrity_check) FROM pragma_integrity_check)")).toBe("ok");
       expect(errors).toEqual([]);
     } finally {
       await p.close();

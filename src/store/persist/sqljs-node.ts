@@ -17,6 +17,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInThisContext } from "node:vm";
 import type { Database, SqlJsStatic } from "sql.js";
 import { canGrowInPlace, growFileBytes } from "./growable-bytes";
+import { fileImagePatch, growthPatch } from "../sqljs-patches";
 
 /** A sql.js Database that may offer {@link fileImage}. */
 export interface ImageDatabase extends Database {
@@ -24,47 +25,8 @@ export interface ImageDatabase extends Database {
   fileImage?: () => Uint8Array;
 }
 
-/** The method added to sql.js's Database class, or null when the build's names were not found. */
-export function fileImagePatch(source: string): string | null {
-  // The MEMFS read: `read(stream,buffer,offset,length,position){if(position>=stream.node.USED)...buffer.set(stream.node.CONTENTS.subarray(...`
-  const read =
-    /read\((\w+),(\w+),(\w+),(\w+),(\w+)\)\{if\(\5>=\1\.node\.([\w$]+)\)return 0;\4=Math\.min\(\1\.node\.\6-\5,\4\);\2\.set\(\1\.node\.([\w$]+)\.subarray\(\5,\5\+\4\),\3\);return \4\}/.exec(
-      source,
-    );
-  // In Database.export: `var NODE=LOOKUP(name).node,...,WRITE=NODE.STREAM_OPS.write;`
-  const lookup = /var (\w+)=([\w$]+)\((\w+)\)\.node,\w+=null,\w+=\1\.[\w$]+\.write;/.exec(source);
-  // Where the Database class's methods are given their public names.
-  const exported = /(\w+)\.prototype\["export"\]=\1\.prototype\.[\w$]+;/.exec(source);
-  if (!read || !lookup || !exported) return null;
-  const [, , , , , , used, contents] = read;
-  const lookupPath = lookup[2];
-  const cls = exported[1];
-  const method =
-    `${cls}.prototype.fileImage=function(){if(!this.db)throw Error("Database closed");` +
-    `var n=${lookupPath}(this.filename).node;return n.${contents}.subarray(0,n.${used})};`;
-  const at = exported.index + exported[0].length;
-  return source.slice(0, at) + method + source.slice(at);
-}
-
 /** The name under which the patched sql.js source finds {@link growFileBytes}. */
 const GROW = "__pyde1GrowFile";
-
-/**
- * The memory file system's growth of a file, handed to {@link growFileBytes} (in place, no copy of
- * the file; see growable-bytes.ts), or null when the build's growth code is not found. In the
- * MEMFS write: `CAP>=NEED||(NEED=Math.max(NEED,CAP*(CAP<1048576?2:1.125)>>>0),CAP&&(NEED=Math.max(NEED,256)),
- * CAP=NODE.CONTENTS.subarray(0,NODE.USED),NODE.CONTENTS=new Uint8Array(NEED),NODE.CONTENTS.set(CAP))`.
- */
-export function growthPatch(source: string): string | null {
-  const growth =
-    /(\w+)>=(\w+)\|\|\(\2=Math\.max\(\2,\1\*\(\1<1048576\?2:1\.125\)>>>0\),\1&&\(\2=\s*Math\.max\(\2,256\)\),\1=(\w+)\.([\w$]+)\.subarray\(0,\3\.([\w$]+)\),\3\.\4=new Uint8Array\(\2\),\3\.\4\.set\(\1\)\)/.exec(
-      source,
-    );
-  if (!growth) return null;
-  const [whole, cap, need, node, contents, used] = growth;
-  const grown = `${cap}>=${need}||(${node}.${contents}=${GROW}(${node}.${contents},${node}.${used},${need}))`;
-  return source.slice(0, growth.index) + grown + source.slice(growth.index + whole.length);
-}
 
 /**
  * V8's budget (roughly bytes of code executed per function) before a WebAssembly function compiled
@@ -116,7 +78,7 @@ export function loadNodeSqlJs(code: WasmCode = "baseline"): Promise<SqlJsStatic>
     engine = holdEventLoop((require("sql.js") as (config?: object) => Promise<SqlJsStatic>)());
     return engine;
   }
-  const withGrowth = canGrowInPlace() ? growthPatch(withImage) : null;
+  const withGrowth = canGrowInPlace() ? growthPatch(withImage, GROW) : null;
   growsInPlace = withGrowth !== null;
   const run = runInThisContext(`(function (exports, require, module, __filename, __dirname, ${GROW}) {${withGrowth ?? withImage}\n})`, {
     filename: file,
