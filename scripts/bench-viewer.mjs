@@ -96,6 +96,26 @@ try {
     }
     return p;
   };
+  /**
+   * The bytes the page's worker holds in ArrayBuffers once garbage is collected (the database and,
+   * when it keeps a snapshot apart, that too), through chromium's DevTools protocol.
+   */
+  const workerHeldBytes = async () => {
+    const cdp = await browser.newBrowserCDPSession();
+    try {
+      const { targetInfos } = await cdp.send("Target.getTargets");
+      const worker = targetInfos.find((t) => t.type === "worker" && t.url.startsWith(new URL(url).origin));
+      if (!worker) return null;
+      const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: worker.targetId, flatten: false });
+      const answer = new Promise((done) => cdp.on("Target.receivedMessageFromTarget", (e) => JSON.parse(e.message).id === 2 && done(JSON.parse(e.message))));
+      for (const [id, method] of [[1, "HeapProfiler.collectGarbage"], [2, "Runtime.getHeapUsage"]]) {
+        await cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method }) });
+      }
+      return (await answer).result.backingStorageSize;
+    } finally {
+      await cdp.detach();
+    }
+  };
   const page = await newPage();
   const started = Date.now();
   await page.goto(url);
@@ -103,6 +123,7 @@ try {
   const wallMs = Date.now() - started;
   const firstChartMs = await page.evaluate(() => performance.getEntriesByName("pyde1-first-chart")[0].startTime);
   const sequences = await page.locator("#sequence-list li[data-sequence-id]").count();
+  const heldAfterLoad = await workerHeldBytes();
 
   // The shot whose flow lasted closest to 90 s.
   const list = await (await fetch(`${url}api/sequences`)).json();
@@ -148,6 +169,17 @@ try {
     if (last.kind !== kind) throw new Error(`reload ${i}: the page loaded ${last.kind}, ${kind} expected`);
     reloaded.push({ kind, ms: Math.round(ms), bytes: last.bytes });
   }
+  // measured once no load has begun for 4 s: a load under way holds the old database and the new bytes
+  const settled = async () => {
+    let count = -1;
+    for (let still = 0; still < 8; still++) {
+      const now = await page.evaluate(() => window.pyde1Viewer.loads.length);
+      if (now !== count) still = 0;
+      count = now;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  const heldAfterReloads = reloads > 0 ? (await settled(), await workerHeldBytes()) : null;
   // a later visit (as a phone on --network, where the page keeps a copy by default): a shot is
   // recorded while the page is closed, then a new page of the same browser opens the viewer
   let revisit = null;
@@ -176,6 +208,7 @@ try {
         firstChartMs: Math.round(firstChartMs),
         wallToFirstChartMs: wallMs,
         redraw,
+        workerHeldBytes: { afterFirstLoad: heldAfterLoad, ...(heldAfterReloads !== null ? { afterReloads: heldAfterReloads } : {}) },
         ...(mbit !== null ? { network: `another computer at ${mbit} Mbit/s (gzip as to a phone)` } : {}),
         ...(reloads > 0 ? { reloadAfterShot: { delta: summary("delta"), whole: summary("whole") } } : {}),
         ...(revisit ? { revisitAfterShot: revisit } : {}),
