@@ -180,6 +180,8 @@ try {
     }
   };
   const heldAfterReloads = reloads > 0 ? (await settled(), await workerHeldBytes()) : null;
+  // what a page that keeps a copy (`--network`: another computer) wrote to IndexedDB for each copy it kept
+  const keptWrites = mbit !== null ? await page.evaluate(() => window.pyde1Viewer.keeps.map((k) => k.written)) : null;
   // a later visit (as a phone on --network, where the page keeps a copy by default): a shot is
   // recorded while the page is closed, then a new page of the same browser opens the viewer
   let revisit = null;
@@ -212,6 +214,7 @@ try {
         ...(mbit !== null ? { network: `another computer at ${mbit} Mbit/s (gzip as to a phone)` } : {}),
         ...(reloads > 0 ? { reloadAfterShot: { delta: summary("delta"), whole: summary("whole") } } : {}),
         ...(revisit ? { revisitAfterShot: revisit } : {}),
+        ...(keptWrites ? { keptCopyWrites: keptWrites } : {}),
         chromium: browser.version(),
       },
       null,

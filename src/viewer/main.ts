@@ -260,6 +260,8 @@ let announced: ChangeMark | null = null;
 
 /** The server's snapshot id of the `/db` bytes the worker keeps for a delta (null: none kept). */
 let shownSnapshot: string | null = null;
+/** Each copy kept in this browser: its snapshot id and the bytes written for it, newest last (a test and benchmark hook). */
+const keeps: { id: string; written: number }[] = [];
 /** What each load from a URL fetched, newest last (a test and benchmark hook). */
 const loads: { kind: "whole" | "delta" | "refused" | "kept"; bytes: number }[] = [];
 
@@ -342,7 +344,10 @@ function keepForNextVisit(): void {
         const res = await fetch(`db/hashes?snapshot=${encodeURIComponent(id)}`, { cache: "no-store" });
         if (!res.ok) return; // the server has moved on: the next load keeps its own
         const hashes = await res.arrayBuffer();
-        if (await client.request("persist", { id, name, hashes }, [hashes])) document.body.dataset.kept = id;
+        const written = await client.request("persist", { id, name, hashes }, [hashes]);
+        if (written === null) return;
+        keeps.push({ id, written });
+        document.body.dataset.kept = id;
       } catch (e) {
         console.warn(`could not keep a copy of the database in this browser: ${(e as Error).message}`);
       }
@@ -495,6 +500,10 @@ async function boot(): Promise<void> {
   /** each load from a URL: a whole file or a delta, and its bytes */
   get loads() {
     return loads;
+  },
+  /** each copy kept in this browser between visits, and the bytes written for it */
+  get keeps() {
+    return keeps;
   },
   /** the live view's last series, or null */
   get live() {

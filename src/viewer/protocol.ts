@@ -64,8 +64,12 @@ export interface Requests {
    * opening it; answers its name and the server's hash list of it, or null when there is none
    */
   restore: { arg: null; result: { name: string; hashes: ArrayBuffer } | null };
-  /** keeps the bytes the worker holds (snapshot `id`) in this browser, with the server's `hashes` of them */
-  persist: { arg: { id: string; name: string; hashes: ArrayBuffer }; result: boolean };
+  /**
+   * keeps the bytes the worker holds (snapshot `id`) in this browser, with the server's `hashes` of
+   * them; answers the bytes written (only the pieces that changed), or null when the worker holds
+   * another snapshot by now
+   */
+  persist: { arg: { id: string; name: string; hashes: ArrayBuffer }; result: number | null };
   /** forgets the copy kept in this browser */
   forget: { arg: null; result: null };
   sequences: { arg: null; result: SequenceItem[] };

@@ -131,9 +131,8 @@ const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Re
   },
   async persist({ id, name, hashes }) {
     const bytes = snapshotBytes();
-    if (!kept || !bytes || kept.id !== id) return false; // the page has moved on: the next load keeps its own
-    await writeKeptCopy({ id, name, bytes, hashes: new Uint8Array(hashes) });
-    return true;
+    if (!kept || !bytes || kept.id !== id) return null; // the page has moved on: the next load keeps its own
+    return writeKeptCopy({ id, name, bytes, hashes: new Uint8Array(hashes) });
   },
   async forget() {
     await forgetKeptCopy();
@@ -175,12 +174,29 @@ const handlers: { [K in keyof Requests]: (arg: Requests[K]["arg"]) => Promise<Re
   },
 };
 
+/**
+ * The requests that change what the worker holds, or read the kept snapshot's bytes across an
+ * await (`persist` writes them to IndexedDB piece by piece): run one at a time, in the order they
+ * came, so that a delta or the SQL console never changes bytes that are being kept. The others
+ * only read the open database and answer at once.
+ */
+const ONE_AT_A_TIME = new Set<keyof Requests>(["open", "patch", "restore", "persist", "forget", "sql", "attach"]);
+/** The last request of {@link ONE_AT_A_TIME} to have started (settled when it is done). */
+let running: Promise<unknown> = Promise.resolve();
+
 scope.onmessage = async (event: MessageEvent<RequestMessage>) => {
   const { id, kind, arg } = event.data;
   let reply: ResponseMessage;
   try {
     const handler = handlers[kind] as (a: unknown) => unknown;
-    reply = { id, ok: true, result: await handler(arg) };
+    let result: Promise<unknown>;
+    if (ONE_AT_A_TIME.has(kind)) {
+      result = running.then(() => handler(arg));
+      running = result.catch(() => null);
+    } else {
+      result = Promise.resolve(handler(arg));
+    }
+    reply = { id, ok: true, result: await result };
   } catch (e) {
     reply = { id, ok: false, error: (e as Error)?.message ?? String(e) };
   }

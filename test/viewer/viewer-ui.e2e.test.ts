@@ -149,6 +149,11 @@ async function workerBufferBytes(origin: string): Promise<number> {
   }
 }
 
+/** Each copy a page kept in the browser, and the bytes written for it (its test hook). */
+function keepsOf(p: Page): Promise<{ id: string; written: number }[]> {
+  return p.evaluate(() => (window as unknown as { pyde1Viewer: { keeps: { id: string; written: number }[] } }).pyde1Viewer.keeps);
+}
+
 /** Deletes the oldest shot from a copy of the three-shots database (as another process would). */
 function deleteOneShot(db: string): void {
   sqlite3(db, "DELETE FROM sequence WHERE id = (SELECT id FROM sequence WHERE id <> 'dummy' ORDER BY start_sequence LIMIT 1)");
@@ -351,7 +356,7 @@ describe("viewer behaviour", () => {
     }
   });
 
-  it("keeps a copy between visits: the next visit downloads only the blocks it lacks, from a restarted server; ?keep=off forgets it", async () => {
+  it("keeps a copy between visits, rewriting only its changed pieces: the next visit downloads only the blocks it lacks, from a restarted server; ?keep=off forgets it", async () => {
     const db = join(work, "kept.sqlite3");
     const record = (seed: number, shots: number, start: number) => recordSyntheticShots(db, seed, shots, start);
     record(51, 8, 1_700_000_000);
@@ -365,6 +370,18 @@ describe("viewer behaviour", () => {
       await waitForRows(first.page, 8);
       await first.page.waitForFunction(() => document.body.dataset.kept !== undefined);
       expect((await loads(first.page)).map((l) => l.kind)).toEqual(["whole"]);
+      expect((await keepsOf(first.page)).map((k) => k.written)).toEqual([statSync(db).size]);
+      // a shot while the page is open: a delta, and only the pieces of the copy that changed are written again
+      record(54, 1, 1_700_050_000);
+      await waitForRows(first.page, 9);
+      await first.page.waitForFunction(() => (window as unknown as { pyde1Viewer: { keeps: unknown[] } }).pyde1Viewer.keeps.length === 2);
+      const rewritten = (await keepsOf(first.page))[1].written;
+      const delta = (await loads(first.page))[1];
+      expect(delta.kind).toBe("delta");
+      expect(rewritten).toBeGreaterThan(0);
+      // at most one 64 KB piece for each block the delta brought, and the last piece
+      expect(rewritten).toBeLessThanOrEqual((Math.ceil(delta.bytes / 4096) + 1) * 65536);
+      expect(rewritten).toBeLessThan(statSync(db).size / 2);
       await first.page.close();
       // the server restarts (its snapshot ids are new) and a shot is recorded meanwhile
       await server.close();
@@ -372,7 +389,7 @@ describe("viewer behaviour", () => {
       server = await startServer({ source: await FileSource.open(db), port, viewerDir: VIEWER_DIR, pollMs: 150 });
       const second = watched(await context.newPage());
       await second.page.goto(`${server.url}?keep=on`);
-      await waitForRows(second.page, 9);
+      await waitForRows(second.page, 10);
       const [kept] = await loads(second.page);
       expect(kept.kind).toBe("kept");
       expect(kept.bytes).toBeLessThan(statSync(db).size / 4);
@@ -381,7 +398,7 @@ describe("viewer behaviour", () => {
       expect(await ask(second.page, "(SELECT group_concat(integrity_check) FROM pragma_integrity_check)")).toBe("ok");
       // and it goes on as any page: the next shot by a delta
       record(53, 1, 1_700_200_000);
-      await waitForRows(second.page, 10);
+      await waitForRows(second.page, 11);
       expect((await loads(second.page)).map((l) => l.kind)).toEqual(["kept", "delta"]);
       expect(await ask(second.page, SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
       expect(second.errors).toEqual([]);
@@ -389,17 +406,45 @@ describe("viewer behaviour", () => {
       // ?keep=off loads the whole file and forgets the copy: a later visit finds none
       const off = watched(await context.newPage());
       await off.page.goto(`${server.url}?keep=off`);
-      await waitForRows(off.page, 10);
+      await waitForRows(off.page, 11);
       expect((await loads(off.page)).map((l) => l.kind)).toEqual(["whole"]);
       await off.page.close();
       const after = watched(await context.newPage());
       await after.page.goto(`${server.url}?keep=on`);
-      await waitForRows(after.page, 10);
+      await waitForRows(after.page, 11);
       expect((await loads(after.page)).map((l) => l.kind)).toEqual(["whole"]);
       await after.page.close();
     } finally {
       await server.close();
     }
+  });
+
+  it("with a copy kept in the earlier format (one record), loads the whole file and keeps a new copy in pieces", async () => {
+    await withServedCopy("kept-v1.sqlite3", async ({ server, db, page }) => {
+      const { page: p, errors } = await page();
+      await p.goto(`${server.url}nonexistent-page`); // same origin, before the viewer runs
+      // what the viewer of session 21 kept: IndexedDB version 1, the whole copy in one record
+      await p.evaluate(
+        () =>
+          new Promise<void>((done, fail) => {
+            const req = indexedDB.open("pyde1-viewer", 1);
+            req.onupgradeneeded = () => req.result.createObjectStore("kept");
+            req.onsuccess = () => {
+              const tx = req.result.transaction("kept", "readwrite");
+              tx.objectStore("kept").put({ id: "old-1", name: "db", bytes: new Uint8Array(8192), hashes: new Uint8Array(16) }, "database");
+              tx.oncomplete = () => (req.result.close(), done());
+              tx.onerror = () => fail(tx.error);
+            };
+            req.onerror = () => fail(req.error);
+          }),
+      );
+      await p.goto(`${server.url}?keep=on`);
+      await waitForRows(p, SHOTS);
+      await p.waitForFunction(() => document.body.dataset.kept !== undefined);
+      expect((await loadsOf(p)).map((l) => l.kind)).toEqual(["whole"]);
+      expect((await keepsOf(p)).map((k) => k.written)).toEqual([statSync(db).size]);
+      expect(errors).toEqual([]);
+    });
   });
 
   it("reloads once more when the file changes while a reload is running, so the last change is shown", async () => {
