@@ -1,5 +1,6 @@
 /** The local server: viewer files, `/db` snapshot, JSON API, change events. */
-export { startServer, urlHost, isLoopbackPeer, type ServerOptions, type RunningServer } from "./server";
+export { startServer, urlHost, type ServerOptions, type RunningServer } from "./server";
+export { isLoopbackPeer } from "./reply";
 export { FileSource, StoreSource, type DatabaseSource } from "./database-source";
 export { listSequences, answerApi, type SequenceSummary, type ApiReply } from "./api";
 export { resolveStatic, contentTypeOf, defaultViewerDir } from "./static-files";
