@@ -33,6 +33,9 @@ interface Description {
 /** The size of a stored piece (16 blocks of 4 KB). */
 export const PIECE_BYTES = 64 * 1024;
 
+/** Pieces read in one request when the copy is loaded (8 MB). */
+const READ_PIECES = 128;
+
 const DATABASE = "pyde1-viewer";
 /** 2: the bytes in pieces (1 held them in one record, which is dropped on upgrade). */
 const VERSION = 2;
@@ -101,19 +104,26 @@ export async function readKeptCopy(): Promise<KeptCopy | null> {
       const d = description(got.result);
       if (!d) return;
       if (d.length === 0) return answer({ id: d.id, name: d.name, bytes: new Uint8Array(0), hashes: d.hashes });
-      const all = pieces.getAll(IDBKeyRange.bound(0, piecesOf(d.length) - 1));
-      all.onsuccess = () => {
-        const parts = all.result as unknown[];
-        if (parts.length !== piecesOf(d.length)) return;
-        const bytes = new Uint8Array(d.length);
-        for (let p = 0; p < parts.length; p++) {
-          const part = parts[p];
-          const size = Math.min(PIECE_BYTES, d.length - p * PIECE_BYTES);
-          if (!(part instanceof Uint8Array) || part.length !== size) return;
-          bytes.set(part, p * PIECE_BYTES);
-        }
-        answer({ id: d.id, name: d.name, bytes, hashes: d.hashes });
+      // read a few MB of pieces at a time, each copied into place, so the copy is never held twice
+      const count = piecesOf(d.length);
+      const bytes = new Uint8Array(d.length);
+      const readFrom = (first: number): void => {
+        const last = Math.min(count, first + READ_PIECES) - 1;
+        const some = pieces.getAll(IDBKeyRange.bound(first, last));
+        some.onsuccess = () => {
+          const parts = some.result as unknown[];
+          if (parts.length !== last - first + 1) return; // a piece is missing: no copy
+          for (let i = 0; i < parts.length; i++) {
+            const p = first + i;
+            const part = parts[i];
+            if (!(part instanceof Uint8Array) || part.length !== Math.min(PIECE_BYTES, d.length - p * PIECE_BYTES)) return;
+            bytes.set(part, p * PIECE_BYTES);
+          }
+          if (last + 1 < count) readFrom(last + 1);
+          else answer({ id: d.id, name: d.name, bytes, hashes: d.hashes });
+        };
       };
+      readFrom(0);
     };
   });
 }
