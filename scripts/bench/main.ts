@@ -229,6 +229,19 @@ if (only.has("slow-fsync")) {
         figures.push({ section: "slow-fsync", what: `fsync ${delay} ms: Python pyDE1 pattern (its WAL file on that folder), ${py.rows} rows, one run`, value: py.rate, unit: "notifications/s", command: cmd });
         ratios.push({ what: `ingest with fsync taking ${delay} ms (FUSE): ours / Python pattern (not a target of the issue)`, ratio: oursRate / py.rate, target: "—", met: null });
       }
+      // the durability window at the DE1's rate on that folder, as on an SD card: the journal's
+      // fsync (synchronous) holds up receipt, and the saves' fsyncs take as long
+      const { seconds, starts } = await durabilityStarts();
+      for (const delay of quick ? [20] : [0, 20, 50]) {
+        disk.slowSync(delay);
+        for (const [start, label] of quick ? starts.slice(0, 1) : starts) {
+          log(`slow-fsync: durability, ${delay} ms a fsync, 20 msgs/s for ${seconds} s, ${label}`);
+          const rs = repeat(() => task<Durability>(["durability", capture, "20", String(seconds), start], { env: { TMPDIR: disk.dir } }));
+          const what = `fsync ${delay} ms (FUSE), ${label}, 20 msgs/s (DE1 rate)`;
+          const p99 = reportDurability("slow-fsync", what, `${rs[0].messages} messages, ${rs[0].fsyncs} fsyncs, ${rs[0].saves} background saves a run`, rs, "node scripts/bench.mjs --only slow-fsync");
+          ratios.push({ what: `durability p99 with fsync taking ${delay} ms (FUSE), ${label} (not a target of the issue; its 150 ms ${p99 <= 150 ? "held" : "missed"})`, ratio: p99, target: "—", met: null, note: `ms, not a ratio; median of ${rs.length} runs` });
+        }
+      }
     } finally {
       await disk.unmount();
     }

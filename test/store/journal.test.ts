@@ -41,6 +41,31 @@ describe("journal", () => {
     journal.close();
   });
 
+  it("writes a record that comes alone at the next turn of the event loop, and one that follows a flush within half the window after it", async () => {
+    const path = join(scratch(), "db.journal");
+    const half = 1000;
+    const { journal } = Journal.open<E>(path, { fsyncMs: 2 * half });
+    const waited: number[] = [];
+    journal.onSynced = (ms) => waited.push(ms);
+    await new Promise((r) => setTimeout(r, half + 50)); // the journal opened more than half a window ago
+    journal.append(ev(1)); // alone, as at the DE1's rate: its own fsync, without waiting half the window
+    await new Promise((r) => setTimeout(r, 20));
+    expect(readJournal<E>(path)!.records.map((r) => r.n)).toEqual([1]);
+    expect(waited[0]).toBeLessThan(half / 2);
+    // a burst right after that flush: written together once half the window since it has passed
+    const burstAt = performance.now();
+    for (let i = 2; i <= 4; i++) journal.append(ev(i));
+    await new Promise((r) => setTimeout(r, half / 2));
+    expect(readJournal<E>(path)!.records.map((r) => r.n)).toEqual([1]); // still waiting
+    await new Promise<void>((r) => {
+      journal.onSynced = (ms) => (waited.push(ms), r());
+    });
+    expect(performance.now() - burstAt).toBeGreaterThan(half * 0.9);
+    expect(readJournal<E>(path)!.records.map((r) => r.n)).toEqual([1, 2, 3, 4]);
+    expect(waited).toHaveLength(2); // one fsync for the three
+    journal.close();
+  });
+
   it("writes a block per flush; cuts a torn block and a corrupt one, keeping the valid prefix", () => {
     const path = join(scratch(), "db.journal");
     const { journal } = Journal.open<E>(path);
