@@ -54,7 +54,8 @@ export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default .
   --capture-out FILE   append every event the recorder is fed to FILE (a capture: replayable
                        with --from-capture into the identical database)
   --fsync-ms N         journal fsync window in ms (default 100): a message is fsynced at once,
-                       unless a fsync began less than N/2 ms ago (then N/2 ms after it)
+                       unless the last timed fsync began less than N/2 ms ago (then N/2 ms
+                       after it)
   --idle-save S        save interval in seconds when there are changes (default 60); with none,
                        a journal past --compact-mb is compacted
   --compact-mb N       compact the journal, while nothing is recorded, once past N MB (default 8)

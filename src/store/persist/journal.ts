@@ -39,7 +39,10 @@ export class Journal<E> {
   lastSeq: number;
   /** receive time (ms, performance clock) of the oldest record not yet fsynced, or null */
   private pendingSince: number | null = null;
-  /** when the last flush began (ms, performance clock); the journal's opening counts as one */
+  /**
+   * when the last timed flush began (ms, performance clock); the journal's opening counts as one.
+   * A save's own flushes do not: the message after one need not wait for half a window.
+   */
   private flushedAt = performance.now();
   private fd: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -163,6 +166,7 @@ export class Journal<E> {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.flushedAt = performance.now();
       try {
         this.flush();
       } catch {
@@ -183,7 +187,6 @@ export class Journal<E> {
       this.timer = null;
     }
     if (this.pendingCount === 0) return;
-    this.flushedAt = performance.now();
     const body = this.pending.subarray(0, this.pendingBytes);
     const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
     const total = head.length + body.length;
