@@ -24,24 +24,31 @@ describe("the durability window", () => {
     await feed?.stop();
   });
 
-  it("p99 of receipt → fsync stays within --fsync-ms + 100 ms, saves included", async () => {
-    const fsyncMs = 100;
-    const messages = syntheticMessages({ shots: 2, seed: 17 });
-    const end = messages.length;
+  /**
+   * The live job on a new database, connected to the feed's broker: its log lines, and how long the
+   * oldest record of each journal fsync had waited.
+   */
+  async function recording(options: { fsyncMs: number; idleSaveSeconds?: number; settleMs?: number }) {
     const lines: string[] = [];
     const rec = await startLiveRecording({
       db: join(scratch(), "pyde1.sqlite3"),
       broker: feed.broker.url,
       topicRoot: "pyDE1",
-      fsyncMs,
-      idleSaveSeconds: 1,
-      settleMs: 200,
+      ...options,
       log: (level, m) => lines.push(`${level} ${m}`),
     });
     const waits: number[] = [];
     rec.durable.journal.onSynced = (ms) => waits.push(ms);
     const deadline = Date.now() + 10_000;
     while (rec.live.feedState !== "connected" && Date.now() < deadline) await sleep(10);
+    return { rec, lines, waits };
+  }
+
+  it("p99 of receipt → fsync stays within --fsync-ms + 100 ms, saves included", async () => {
+    const fsyncMs = 100;
+    const messages = syntheticMessages({ shots: 2, seed: 17 });
+    const end = messages.length;
+    const { rec, lines, waits } = await recording({ fsyncMs, idleSaveSeconds: 1, settleMs: 200 });
     // ~25× real time, in steps so saves happen in between
     const rate = 400;
     const t0 = performance.now();
@@ -64,18 +71,7 @@ describe("the durability window", () => {
   it("at the DE1's rate a record waits only for its own fsync, not for half the window", async () => {
     const fsyncMs = 100;
     const messages = syntheticMessages({ shots: 1, seed: 18 }).slice(0, 100);
-    const lines: string[] = [];
-    const rec = await startLiveRecording({
-      db: join(scratch(), "pyde1.sqlite3"),
-      broker: feed.broker.url,
-      topicRoot: "pyDE1",
-      fsyncMs,
-      log: (level, m) => lines.push(`${level} ${m}`),
-    });
-    const waits: number[] = [];
-    rec.durable.journal.onSynced = (ms) => waits.push(ms);
-    const deadline = Date.now() + 10_000;
-    while (rec.live.feedState !== "connected" && Date.now() < deadline) await sleep(10);
+    const { rec, lines, waits } = await recording({ fsyncMs });
     await sleep(fsyncMs); // the journal's opening counts as a flush
     for (const m of messages) {
       await feed.pub.publishAsync(m.topic, m.payload as string, { qos: 1 });
