@@ -143,9 +143,10 @@ export class Journal<E> {
     this.pending[this.pendingBytes++] = 10;
     this.pendingCount++;
     // Written at the next turn of the event loop (with whatever else arrives by then), unless a
-    // flush began less than half the window ago: then when that half is over. So at the DE1's rate
-    // a record waits only for its own fsync, a burst is still written in batches at most twice a
-    // window, and a busy event loop (a save, a burst) leaves the other half for the fsync.
+    // timed flush began less than half the window ago: then when that half is over. So at the
+    // DE1's rate a record waits only for its own fsync, a burst is still written in batches at
+    // most twice a window, and a busy event loop (a save, a burst) leaves the other half for the
+    // fsync.
     if (this.pendingSince === null || this.timer === null) {
       const now = performance.now();
       this.pendingSince ??= now;
