@@ -58,6 +58,11 @@ interface Served {
 async function withServedCopy(name: string, body: (s: Served) => Promise<void>, prepare?: (db: string) => void): Promise<void> {
   const db = copyThree(name);
   prepare?.(db);
+  await withServed(db, body);
+}
+
+/** Serves `db` to `body`; afterwards, passed or failed, the pages it opened are closed and the server is stopped. */
+async function withServed(db: string, body: (s: Served) => Promise<void>): Promise<void> {
   const server = await serve(db);
   const pages: Page[] = [];
   try {
@@ -152,6 +157,16 @@ async function workerBufferBytes(origin: string): Promise<number> {
 /** Each copy a page kept in the browser, and the bytes written for it (its test hook). */
 function keepsOf(p: Page): Promise<{ id: string; written: number }[]> {
   return p.evaluate(() => (window as unknown as { pyde1Viewer: { keeps: { id: string; written: number }[] } }).pyde1Viewer.keeps);
+}
+
+/** Waits until the page says it refreshed by a delta ("refreshed (0.6 MB of changes)"). */
+function refreshedByDelta(p: Page): Promise<unknown> {
+  return p.waitForFunction(() => /refreshed \(\d/.test(document.getElementById("status")?.textContent ?? ""));
+}
+
+/** Waits until the page has kept more than `n` copies in the browser. */
+function keptMoreThan(p: Page, n: number): Promise<unknown> {
+  return p.waitForFunction((k) => (window as unknown as { pyde1Viewer: { keeps: unknown[] } }).pyde1Viewer.keeps.length > k, n);
 }
 
 /** Deletes the oldest shot from a copy of the three-shots database (as another process would). */
@@ -281,17 +296,16 @@ describe("viewer behaviour", () => {
     const db = join(work, "delta.sqlite3");
     const record = (seed: number, shots: number, start: number) => recordSyntheticShots(db, seed, shots, start);
     record(41, 8, 1_700_000_000); // ~1.5 MB: eight shots
-    const server = await serve(db);
-    const { page: p, errors } = watched(await context.newPage());
-    const ask = (expression: string) => askConsole(p, expression);
-    const loads = () => loadsOf(p);
-    try {
+    await withServed(db, async ({ server, page }) => {
+      const { page: p, errors } = await page();
+      const ask = (expression: string) => askConsole(p, expression);
+      const loads = () => loadsOf(p);
       await p.goto(server.url);
       await waitForRows(p, 8);
       for (const [n, seed] of [[9, 42], [10, 43]]) {
         record(seed, 1, 1_700_000_000 + seed * 100_000);
         await waitForRows(p, n);
-        await p.waitForFunction(() => /refreshed \(\d/.test(document.getElementById("status")?.textContent ?? ""));
+        await refreshedByDelta(p);
         const last = (await loads()).at(-1)!;
         expect(last.kind).toBe("delta");
         expect(last.bytes).toBeLessThan(statSync(db).size / 4);
@@ -314,10 +328,7 @@ describe("viewer behaviour", () => {
       expect((await loads()).map((l) => l.kind)).toEqual(["whole", "delta", "delta", "refused", "whole"]);
       expect(await ask(SUMS)).toBe(sqlite3(db, `SELECT ${SUMS}`));
       expect(errors).toEqual([]);
-    } finally {
-      await p.close();
-      await server.close();
-    }
+    });
   });
 
   it("holds the database once while keeping it for a delta; what the SQL console writes stays out of the next delta and of the copy kept in the browser", async () => {
@@ -326,17 +337,16 @@ describe("viewer behaviour", () => {
     recordSyntheticShots(db, 61, 8, 1_700_000_000);
     // 24 MB more, so that a second copy of the file stands out from sql.js's own memory
     sqlite3(db, "CREATE TABLE padding (b); INSERT INTO padding VALUES (randomblob(24000000))");
-    const server = await serve(db);
-    const origin = server.url.replace(/\/$/, "");
-    const { page: p, errors } = watched(await context.newPage());
-    try {
+    await withServed(db, async ({ server, page }) => {
+      const origin = server.url.replace(/\/$/, "");
+      const { page: p, errors } = await page();
       await p.goto(`${server.url}?keep=on`);
       await waitForRows(p, 8);
       const size = () => statSync(db).size;
       const afterWhole = await workerBufferBytes(origin);
       record(62);
       await waitForRows(p, 9);
-      await p.waitForFunction(() => /refreshed \(\d/.test(document.getElementById("status")?.textContent ?? ""));
+      await refreshedByDelta(p);
       const afterDelta = await workerBufferBytes(origin);
       // the file once, and sql.js's memory (~20 MB here): a second copy would add the file's size
       for (const held of [afterWhole, afterDelta]) expect(held).toBeLessThan(size() * 1.5);
@@ -349,7 +359,7 @@ describe("viewer behaviour", () => {
       // at once, before the page keeps this load in the browser (2 s after it): the console writes again
       await askConsole(p, "1", "DELETE FROM shot_sample_with_volume_update; ");
       expect((await loadsOf(p)).map((l) => l.kind)).toEqual(["whole", "delta", "delta"]);
-      await p.waitForFunction((n) => (window as unknown as { pyde1Viewer: { keeps: unknown[] } }).pyde1Viewer.keeps.length > n, keepsAtLoad);
+      await keptMoreThan(p, keepsAtLoad);
       // the next visit reads the kept 26 MB back (in several reads of its pieces): the server's
       // snapshot, without the console's writes, and nothing more to fetch
       await p.reload();
@@ -359,10 +369,7 @@ describe("viewer behaviour", () => {
       expect(await askConsole(p, "(SELECT count(*) FROM sqlite_master WHERE name = 'scratch')")).toBe("0");
       expect(await askConsole(p, "(SELECT group_concat(integrity_check) FROM pragma_integrity_check)")).toBe("ok");
       expect(errors).toEqual([]);
-    } finally {
-      await p.close();
-      await server.close();
-    }
+    });
   });
 
   it("keeps a copy between visits, rewriting only its changed pieces: the next visit downloads only the blocks it lacks, from a restarted server; ?keep=off forgets it", async () => {
@@ -383,7 +390,7 @@ describe("viewer behaviour", () => {
       // a shot while the page is open: a delta, and only the pieces of the copy that changed are written again
       record(54, 1, 1_700_050_000);
       await waitForRows(first.page, 9);
-      await first.page.waitForFunction(() => (window as unknown as { pyde1Viewer: { keeps: unknown[] } }).pyde1Viewer.keeps.length === 2);
+      await keptMoreThan(first.page, 1);
       const rewritten = (await keepsOf(first.page))[1].written;
       const delta = (await loads(first.page))[1];
       expect(delta.kind).toBe("delta");
