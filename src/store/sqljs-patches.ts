@@ -5,6 +5,26 @@
  * needs are found by patterns in the minified file. When a pattern is not found (another sql.js
  * build) the function returns null and the caller goes on without that addition. Browser-safe.
  */
+import type { Database } from "sql.js";
+
+/** A sql.js Database, which offers `fileImage()` when its engine has {@link fileImagePatch}'s addition. */
+export interface ImageDatabase extends Database {
+  /** the database file's bytes as sql.js holds them (a view, valid until the next write) */
+  fileImage?: () => Uint8Array;
+}
+
+/** True when the database's engine offers `fileImage()` ({@link fileImagePatch}). */
+export function hasFileImageMethod(db: Database): boolean {
+  return typeof (db as ImageDatabase).fileImage === "function";
+}
+
+/**
+ * The database file's bytes as its engine holds them (a view, no copy, valid until the next
+ * write), or null when the engine has no `fileImage()`.
+ */
+export function fileImageOf(db: Database): Uint8Array | null {
+  return hasFileImageMethod(db) ? (db as ImageDatabase).fileImage!() : null;
+}
 
 /**
  * A pattern over minified code: after each literal comma, semicolon, `=`, `:`, brace, bracket,

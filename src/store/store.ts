@@ -9,6 +9,7 @@ import { SequenceQueries } from "./sequences";
 import { NotificationQueries } from "./notifications";
 import { HkvQueries } from "./hkv";
 import { ProfileRows } from "./profile-rows";
+import { fileImageOf, hasFileImageMethod } from "./sqljs-patches";
 
 /** The 16-byte header every SQLite database file starts with. */
 const SQLITE_MAGIC = "SQLite format 3\u0000";
@@ -187,15 +188,9 @@ export class Store {
     return this.db.export();
   }
 
-  /** The engine's `fileImage` method, when it offers one (Node's patched engine, `persist/sqljs-node.ts`). */
-  private get engineFileImage(): (() => Uint8Array) | undefined {
-    const image = (this.db as { fileImage?: unknown }).fileImage;
-    return typeof image === "function" ? (image as () => Uint8Array) : undefined;
-  }
-
   /** True when {@link fileImage} is a view of the engine's own bytes (nothing allocated), false when it is an {@link export}. */
   get fileImageIsView(): boolean {
-    return this.engineFileImage !== undefined;
+    return hasFileImageMethod(this.db);
   }
 
   /**
@@ -208,8 +203,7 @@ export class Store {
     if (this.transactions > 0) {
       throw new Error(`${this.file}: a file image was asked for inside a transaction; save after it commits.`);
     }
-    const image = this.engineFileImage;
-    return image ? image.call(this.db) : this.db.export();
+    return fileImageOf(this.db) ?? this.db.export();
   }
 
   /** Frees the engine's memory. The store must not be used afterwards. */

@@ -7,6 +7,7 @@ import { loadSqlJs } from "../store/sqljs";
 import { applyWal } from "../store/wal";
 import { asRollbackJournal, isSqlite } from "../store/store";
 import { applyBlockDelta, readDeltaHeader } from "../store/block-delta";
+import { fileImageOf } from "../store/sqljs-patches";
 import { forgetKeptCopy, readKeptCopy, writeKeptCopy } from "./kept-copy";
 import { inspectSchema } from "../store/schema";
 import { SHOT_FORMATS, shotFileName, shotSeries } from "../export";
@@ -28,11 +29,8 @@ let kept: { id: string; own: Uint8Array | null } | null = null;
 /** Databases opened only so their file can be ATTACHed; kept open while attached. */
 let attached: Database[] = [];
 
-/** A database of the worker's engine, which may offer a view of its file (store/sqljs-patches.ts). */
-type ImageDatabase = Database & { fileImage?: () => Uint8Array };
-
 /** The open database's file as sql.js holds it (a view), or null when this engine cannot say. */
-const fileOf = (d: Database | null): Uint8Array | null => (d as ImageDatabase | null)?.fileImage?.() ?? null;
+const fileOf = (d: Database | null): Uint8Array | null => (d ? fileImageOf(d) : null);
 
 /** The bytes of the kept snapshot, or null when none is kept. */
 function snapshotBytes(): Uint8Array | null {

@@ -7,8 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Database, SqlJsStatic } from "sql.js";
-import { adoptBytesPatch, fileImagePatch, growthPatch, viewerEnginePatch } from "../../src/store/sqljs-patches";
+import type { SqlJsStatic } from "sql.js";
+import { adoptBytesPatch, fileImageOf, fileImagePatch, growthPatch, viewerEnginePatch } from "../../src/store/sqljs-patches";
 import { ROOT, scratch } from "../support/paths";
 import { sqlite3 } from "../support/cli";
 
@@ -16,8 +16,6 @@ const DIST = join(ROOT, "node_modules/sql.js/dist");
 const NODE_BUILD = readFileSync(join(DIST, "sql-wasm.js"), "utf8");
 const BROWSER_BUILD = readFileSync(join(DIST, "sql-wasm-browser.js"), "utf8");
 const UNKNOWN = "var initSqlJs = function () { return Promise.resolve({}); };";
-
-type ImageDatabase = Database & { fileImage(): Uint8Array };
 
 /** The browser build with the viewer's additions, run as its bundle runs it. */
 async function viewerEngine(): Promise<SqlJsStatic> {
@@ -54,8 +52,8 @@ describe("sql.js's builds, patched", () => {
   it("the viewer's engine opens a database on the very bytes it is given, and its writes go into them", async () => {
     const SQL = await viewerEngine();
     const bytes = databaseBytes(SQL, 300);
-    const db = new SQL.Database(bytes) as ImageDatabase;
-    expect(db.fileImage().buffer).toBe(bytes.buffer); // no copy of the file
+    const db = new SQL.Database(bytes);
+    expect(fileImageOf(db)!.buffer).toBe(bytes.buffer); // no copy of the file
     expect(db.exec("SELECT count(*), sum(n) FROM t")[0].values).toEqual([[300, 45150]]);
     const counter = () => new DataView(bytes.buffer).getUint32(24); // the header's change counter
     const before = counter();
@@ -63,7 +61,7 @@ describe("sql.js's builds, patched", () => {
     expect(counter()).toBe(before + 1);
     // written out as it lies, the file is a sound database that the sqlite3 CLI reads
     const file = join(scratch("pyde1-sqljs-patches-"), "adopted.sqlite3");
-    writeFileSync(file, db.fileImage());
+    writeFileSync(file, fileImageOf(db)!);
     expect(sqlite3(file, "PRAGMA integrity_check")).toBe("ok");
     expect(sqlite3(file, "SELECT s FROM t WHERE n = 7")).toBe("changed");
     db.close();
@@ -74,9 +72,9 @@ describe("sql.js's builds, patched", () => {
     const SQL = await loadNodeSqlJs();
     const bytes = databaseBytes(SQL, 10);
     const kept = bytes.slice();
-    const db = new SQL.Database(bytes) as ImageDatabase;
+    const db = new SQL.Database(bytes);
     db.run("UPDATE t SET s = 'changed'");
-    expect(db.fileImage().buffer).not.toBe(bytes.buffer);
+    expect(fileImageOf(db)!.buffer).not.toBe(bytes.buffer);
     expect(bytes).toEqual(kept);
     db.close();
   });

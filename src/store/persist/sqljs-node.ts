@@ -15,15 +15,9 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInThisContext } from "node:vm";
-import type { Database, SqlJsStatic } from "sql.js";
+import type { SqlJsStatic } from "sql.js";
 import { canGrowInPlace, growFileBytes } from "./growable-bytes";
 import { fileImagePatch, growthPatch } from "../sqljs-patches";
-
-/** A sql.js Database that may offer {@link fileImage}. */
-export interface ImageDatabase extends Database {
-  /** the database file's bytes as sql.js holds them (a view, valid until the next write) */
-  fileImage?: () => Uint8Array;
-}
 
 /** The name under which the patched sql.js source finds {@link growFileBytes}. */
 const GROW = "__pyde1GrowFile";
