@@ -11,7 +11,8 @@ and that can tell what a power cut would leave. Every call passes through to a b
   through the page cache, whose writes come a page at a time), and the writer must write the rest
   itself. Each shortened write is logged to CONTROL/short ("PATH OFFSET ASKED LIMIT").
 - Each fsync (of a file or a folder) waits CONTROL/fsync-delay-ms milliseconds first, when that
-  file exists: a slow disk's fsync, for the benchmarks (scripts/bench/slow-disk.ts).
+  file exists, whether it then works or fails: a slow disk's fsync, for the benchmarks
+  (scripts/bench/slow-disk.ts) and the tests of a journal whose fsync is in flight.
 - With --power-cut, what the disk would hold after a power cut is kept in CONTROL/durable, by the
   rules POSIX promises and no more: a file's bytes as they were at its last successful fsync or
   fdatasync (ino-N, N its inode number; a file never synced has lost its bytes), and the names in
@@ -178,17 +179,17 @@ class FailingSync(Operations):
         time.sleep(ms / 1000)
 
     def fsync(self, path, datasync, fh):
+        self.sync_delay()
         if self.sync_fails(path):
             raise FuseOSError(errno.EIO)
-        self.sync_delay()
         os.fdatasync(fh) if datasync else os.fsync(fh)
         if self.durable:
             self.keep_bytes("/proc/self/fd/%d" % fh)
 
     def fsyncdir(self, path, datasync, fh):
+        self.sync_delay()
         if self.sync_fails(path):
             raise FuseOSError(errno.EIO)
-        self.sync_delay()
         if self.durable and path == "/":
             self.keep_root()
 

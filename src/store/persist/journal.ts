@@ -12,6 +12,7 @@
 import {
   closeSync,
   existsSync,
+  fdatasync,
   fdatasyncSync,
   fstatSync,
   fsyncSync,
@@ -32,6 +33,26 @@ import { block, blockHeader, JSON_CODEC, readJournal, type JournalCodec, type Jo
 const PENDING_START = 64 * 1024;
 /** Largest buffer of waiting records a journal keeps after a write; a larger one is let go. */
 const PENDING_KEEP = 4 * 1024 * 1024;
+
+/**
+ * A block a timed flush wrote, whose fsync runs on libuv's thread pool and has not answered yet.
+ * Its records are kept until then: if the fsync fails they are cut off the file and written again.
+ */
+interface InFlight {
+  /** the buffer holding the block's body (its first `bytes` bytes) */
+  body: Buffer;
+  bytes: number;
+  /** records in the block */
+  count: number;
+  /** receive time (ms, performance clock) of its oldest record */
+  since: number | null;
+  /** bytes it added to each file (header and body) */
+  total: number;
+  /** the next journal it was also written to (a save under way), or null */
+  next: { path: string; fd: number; size: number } | null;
+  /** the sequence number of its last record */
+  last: number;
+}
 
 /** An open journal, appending with batched fsync. */
 export class Journal<E> {
@@ -56,8 +77,20 @@ export class Journal<E> {
   private pendingBytes = 0;
   /** records in {@link pending} */
   private pendingCount = 0;
-  /** called after each fsync with how long the oldest record waited (ms) */
-  onSynced: ((waitedMs: number) => void) | null = null;
+  /**
+   * The block a timed flush wrote and whose fsync has not answered, or null. While one is in flight
+   * no other block is written by a timed flush; the answer arms the next.
+   */
+  private inFlight: InFlight | null = null;
+  /** a second buffer for {@link pending}, swapped in while the block in flight keeps the first */
+  private spare: Buffer | null = null;
+  /**
+   * called after each fsync with how long the oldest record it made durable waited (ms), and the
+   * sequence number of the last record it made durable (records appended since may still wait)
+   */
+  onSynced: ((waitedMs: number, through: number) => void) | null = null;
+  /** callers of {@link quiet} waiting for the fsync in flight to answer */
+  private quietWaiters: (() => void)[] = [];
   /**
    * called when a timed flush fails (e.g. ENOSPC: the disk is full) with the error and how many
    * records wait in memory, and with null when writing works again. The records are kept and
@@ -89,14 +122,19 @@ export class Journal<E> {
     this.size = fstatSync(this.fd).size;
   }
 
-  /** How many appended records are not yet written and fsynced. */
-  get waiting(): number {
-    return this.pendingCount;
+  /** Whether a timed flush's fsync is in flight ({@link quiet} resolves when it answers). */
+  get fsyncInFlight(): boolean {
+    return this.inFlight !== null;
   }
 
-  /** The journal's size in bytes: the file's, and the records waiting to be written. */
+  /** How many appended records are not yet written and fsynced. */
+  get waiting(): number {
+    return this.pendingCount + (this.inFlight?.count ?? 0);
+  }
+
+  /** The journal's size in bytes: the file's, and the records waiting to be written or fsynced. */
   get bytes(): number {
-    return this.size + this.pendingBytes;
+    return this.size + (this.inFlight?.total ?? 0) + this.pendingBytes;
   }
 
   /**
@@ -144,13 +182,13 @@ export class Journal<E> {
     this.pendingCount++;
     // Written at the next turn of the event loop (with whatever else arrives by then), unless a
     // timed flush began less than half the window ago: then when that half is over. So at the
-    // DE1's rate a record waits only for its own fsync, a burst is still written in batches at
-    // most twice a window, and a busy event loop (a save, a burst) leaves the other half for the
-    // fsync.
-    if (this.pendingSince === null || this.timer === null) {
+    // DE1's rate a record waits only for its own fsync, and a burst is still written in batches at
+    // most twice a window. While a block's fsync is in flight, its answer arms the flush instead
+    // (a slow disk: each block then waits for at most the fsync before it, and its own).
+    if (this.pendingSince === null || (this.timer === null && this.inFlight === null)) {
       const now = performance.now();
       this.pendingSince ??= now;
-      this.arm(Math.max(0, this.flushedAt + this.fsyncMs / 2 - now));
+      if (this.inFlight === null) this.arm(Math.max(0, this.flushedAt + this.fsyncMs / 2 - now));
     }
     return n;
   }
@@ -167,63 +205,195 @@ export class Journal<E> {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
+      // one block in flight at a time: its answer arms the next flush
+      if (this.inFlight) return;
       this.flushedAt = performance.now();
-      try {
-        this.flush();
-      } catch {
-        /* reported by flush; retried */
-      }
+      this.startFlush();
     }, ms);
     this.timer.unref?.();
   }
 
   /**
-   * Writes and fsyncs everything appended so far. On failure (disk full, I/O error) the records
-   * stay in memory, any partial write is cut off the file, a retry is scheduled, and the error is
-   * reported to {@link onWriteError} (once, until a write works again) and thrown.
+   * A timed flush: writes the waiting records as one block now, and fsyncs it on libuv's thread
+   * pool, so a slow disk's fsync does not hold up the event loop (the broker's messages, the
+   * server). The records count as durable when the fsync answers ({@link onSynced}).
+   */
+  private startFlush(): void {
+    if (this.pendingCount === 0) return;
+    const body = this.pending.subarray(0, this.pendingBytes);
+    const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
+    const next = this.next;
+    try {
+      writeBlock(this.fd, head, body);
+      if (next) writeBlock(next.fd, head, body);
+    } catch (e) {
+      this.failed(e as Error);
+      return;
+    }
+    const batch: InFlight = {
+      body: this.pending,
+      bytes: this.pendingBytes,
+      count: this.pendingCount,
+      since: this.pendingSince,
+      total: head.length + body.length,
+      next,
+      last: this.lastSeq,
+    };
+    this.inFlight = batch;
+    this.pending = this.spare ?? Buffer.allocUnsafeSlow(PENDING_START);
+    this.spare = null;
+    this.pendingBytes = 0;
+    this.pendingCount = 0;
+    this.pendingSince = null;
+    let answers = next ? 2 : 1;
+    let error: Error | null = null;
+    const answered = (e: Error | null, ofNext: boolean) => {
+      // the next journal's fd may have been closed meanwhile (a failed save dropped it): not ours to judge
+      if (e && !(ofNext && batch.next === null)) error ??= e;
+      if (--answers === 0) this.synced(batch, error);
+    };
+    fdatasync(this.fd, (e) => answered(e, false));
+    if (next) fdatasync(next.fd, (e) => answered(e, true));
+  }
+
+  /** The fsync of the block in flight answered. */
+  private synced(batch: InFlight, error: Error | null): void {
+    // a flush of its own (a save's, close) fsynced the files since, and took the block over
+    if (this.inFlight !== batch) return;
+    if (error) {
+      this.failed(error);
+      return;
+    }
+    this.inFlight = null;
+    this.size += batch.total;
+    if (batch.next && this.next === batch.next) this.next.size += batch.total;
+    if (batch.body.length <= PENDING_KEEP) this.spare = batch.body;
+    if (this.failing) {
+      this.failing = false;
+      this.onWriteError?.(null, 0);
+    }
+    if (batch.since !== null) this.onSynced?.(performance.now() - batch.since, batch.last);
+    if (this.pendingCount > 0) this.arm(Math.max(0, this.flushedAt + this.fsyncMs / 2 - performance.now()));
+    this.wakeQuiet();
+  }
+
+  /**
+   * Resolves once no timed flush's fsync is in flight (at once when none is). A caller about to
+   * fsync synchronously (a save's steps) awaits it first, so that on a disk that serves one fsync
+   * at a time its own does not wait behind the journal's while the event loop stands still. It
+   * resolves before the next timed flush can begin.
+   */
+  quiet(): Promise<void> {
+    if (!this.inFlight) return Promise.resolve();
+    return new Promise((resolve) => this.quietWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once no record waits (none unwritten, no fsync in flight), writing and fsyncing what
+   * waits at once rather than at its timer, on the I/O threads; it stops waiting after `rounds`
+   * fsyncs, for a stream that never pauses. Resolves before the next timed flush can begin. A save
+   * awaits it before its synchronous steps, which then find the journal with nothing to fsync.
+   */
+  async settle(rounds = 3): Promise<void> {
+    for (let i = 0; i < rounds && (this.inFlight || this.pendingCount > 0); i++) {
+      if (!this.inFlight) {
+        if (this.failing) return; // the retry timer has them
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+        this.flushedAt = performance.now();
+        this.startFlush();
+        if (!this.inFlight) return; // the write failed: reported, and retried by its timer
+      }
+      await this.quiet();
+    }
+  }
+
+  /** Resolves the callers of {@link quiet}: no fsync is in flight now. */
+  private wakeQuiet(): void {
+    if (this.quietWaiters.length === 0) return;
+    const waiters = this.quietWaiters;
+    this.quietWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * A write or fsync failed: cuts whatever is not known durable off the file(s), puts the block in
+   * flight (if any) back before the waiting records, reports the error once until a write works
+   * again, and schedules a retry.
+   */
+  private failed(e: Error): void {
+    for (const [fd, size] of [[this.fd, this.size], ...(this.next ? [[this.next.fd, this.next.size]] : [])]) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        /* the reader cuts a torn tail anyway */
+      }
+    }
+    const batch = this.inFlight;
+    if (batch) {
+      this.inFlight = null;
+      const merged = Buffer.allocUnsafeSlow(Math.max(PENDING_START, batch.bytes + this.pending.length));
+      batch.body.copy(merged, 0, 0, batch.bytes);
+      this.pending.copy(merged, batch.bytes, 0, this.pendingBytes);
+      this.pending = merged;
+      this.pendingBytes += batch.bytes;
+      this.pendingCount += batch.count;
+      this.pendingSince = batch.since ?? this.pendingSince;
+    }
+    if (!this.failing) {
+      this.failing = true;
+      this.onWriteError?.(e, this.pendingCount);
+    }
+    this.arm(Math.max(this.fsyncMs, 1000));
+    this.wakeQuiet();
+  }
+
+  /**
+   * Writes and fsyncs everything appended so far, here and now (a save's flush, close); this also
+   * covers a timed flush's block whose fsync has not answered yet. On failure (disk full, I/O error)
+   * the records stay in memory, anything not known durable is cut off the file, a retry is
+   * scheduled, and the error is reported to {@link onWriteError} (once, until a write works again)
+   * and thrown.
    */
   flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.pendingCount === 0) return;
-    const body = this.pending.subarray(0, this.pendingBytes);
-    const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
-    const total = head.length + body.length;
+    const batch = this.inFlight;
+    if (this.pendingCount === 0 && !batch) return;
+    let total = 0;
     try {
-      writeBlock(this.fd, head, body);
-      if (this.next) writeBlock(this.next.fd, head, body);
+      if (this.pendingCount > 0) {
+        const body = this.pending.subarray(0, this.pendingBytes);
+        const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
+        total = head.length + body.length;
+        writeBlock(this.fd, head, body);
+        if (this.next) writeBlock(this.next.fd, head, body);
+      }
       fdatasyncSync(this.fd);
       if (this.next) fdatasyncSync(this.next.fd);
     } catch (e) {
-      for (const [fd, size] of [[this.fd, this.size], ...(this.next ? [[this.next.fd, this.next.size]] : [])]) {
-        try {
-          ftruncateSync(fd, size);
-        } catch {
-          /* the reader cuts a torn tail anyway */
-        }
-      }
-      if (!this.failing) {
-        this.failing = true;
-        this.onWriteError?.(e as Error, this.pendingCount);
-      }
-      this.arm(Math.max(this.fsyncMs, 1000));
+      this.failed(e as Error);
       throw e;
     }
-    this.size += total;
-    if (this.next) this.next.size += total;
+    this.inFlight = null; // its answer, when it comes, finds the block taken over
+    const before = batch ? batch.total : 0;
+    this.size += before + total;
+    if (this.next) this.next.size += (batch && batch.next === this.next ? before : 0) + total;
+    if (batch && batch.body.length <= PENDING_KEEP) this.spare = batch.body;
+    const since = batch?.since ?? this.pendingSince;
     this.pendingBytes = 0;
     this.pendingCount = 0;
+    this.pendingSince = null;
     // a burst (or a long write failure) may have grown the buffer: give the memory back
     if (this.pending.length > PENDING_KEEP) this.pending = Buffer.allocUnsafeSlow(PENDING_START);
     if (this.failing) {
       this.failing = false;
       this.onWriteError?.(null, 0);
     }
-    const since = this.pendingSince;
-    this.pendingSince = null;
-    if (since !== null) this.onSynced?.(performance.now() - since);
+    if (since !== null) this.onSynced?.(performance.now() - since, this.lastSeq);
+    this.wakeQuiet();
   }
 
   /**
@@ -263,6 +433,7 @@ export class Journal<E> {
     const next = this.next;
     if (!next) return;
     this.next = null;
+    if (this.inFlight?.next === next) this.inFlight.next = null;
     closeSync(next.fd);
     try {
       unlinkSync(next.path);
