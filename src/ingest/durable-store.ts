@@ -232,6 +232,9 @@ export class DurableStore {
   }
 
   private async writeInBackground(reason: string): Promise<boolean> {
+    // the save's first and last steps fsync synchronously: not behind the journal's fsync in flight
+    // and the records waiting for it (with none in flight the save begins at once, in the caller's turn)
+    if (this.journal.fsyncInFlight) await this.journal.settle();
     if (!this.needsSave()) {
       this.compactIfLarge();
       return false;
@@ -240,7 +243,7 @@ export class DurableStore {
     try {
       const begun = this.beginSave();
       rec?.holdWrites(true);
-      await this.file.saveInBackground(this.ps.store.fileImage());
+      await this.file.saveInBackground(this.ps.store.fileImage(), undefined, undefined, () => this.journal.settle());
       this.endSave(begun);
     } catch (e) {
       return this.saveFailed(reason, e);

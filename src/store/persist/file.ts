@@ -236,10 +236,16 @@ export class FilePersistence implements Persistence {
    * receipt to fsync at 100x on a 100 MB file in 16 of 24 alternating runs; a flush every 8 MB
    * lowered it at the DE1's rate (medians of six runs 72.5 → 55.5 ms, the maxima in six of six)
    * and at 100x (five of five), for a save ~10 % longer, which the recorder does not wait for.
+   * `beforeRename`, when given, is awaited after the fsync, before the synchronous last steps (the
+   * rename, the folder's fsync): the recorder waits there for its journal's fsync in flight.
    */
-  async saveInBackground(bytes: Uint8Array, chunkBytes = 1 << 20, flushBytes = 8 << 20): Promise<void> {
+  async saveInBackground(bytes: Uint8Array, chunkBytes = 1 << 20, flushBytes = 8 << 20, beforeRename?: () => Promise<void>): Promise<void> {
     const steps = this.saveSteps(true);
-    for (const work of [(f: ImageFile) => f.writeAll(bytes, chunkBytes, flushBytes), (f: ImageFile) => f.sync()]) {
+    const synced = async (f: ImageFile) => {
+      await f.sync();
+      await beforeRename?.();
+    };
+    for (const work of [(f: ImageFile) => f.writeAll(bytes, chunkBytes, flushBytes), synced]) {
       const file = steps.next().value as ImageFile;
       try {
         await work(file);
