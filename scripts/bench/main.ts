@@ -229,8 +229,8 @@ if (only.has("slow-fsync")) {
         figures.push({ section: "slow-fsync", what: `fsync ${delay} ms: Python pyDE1 pattern (its WAL file on that folder), ${py.rows} rows, one run`, value: py.rate, unit: "notifications/s", command: cmd });
         ratios.push({ what: `ingest with fsync taking ${delay} ms (FUSE): ours / Python pattern (not a target of the issue)`, ratio: oursRate / py.rate, target: "—", met: null });
       }
-      // the durability window at the DE1's rate on that folder, as on an SD card: the journal's
-      // fsync (synchronous) holds up receipt, and the saves' fsyncs take as long
+      // the durability window at the DE1's rate on that folder, as on an SD card: each of the
+      // journal's fsyncs takes that long (on the I/O threads since session 23), and so do the saves'
       const { seconds, starts } = await durabilityStarts();
       for (const delay of quick ? [20] : [0, 20, 50]) {
         disk.slowSync(delay);

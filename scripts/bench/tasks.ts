@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { spawn } from "node:child_process";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadNodeSqlJs as loadSqlJs } from "../../src/store/persist/sqljs-node";
 import { Store } from "../../src/store/store";
 import { warmUp } from "../../src/store/warm-up";
@@ -327,13 +328,15 @@ async function durability(capturePath: string, rate: number, seconds: number, st
     }
     const ds = await DurableStore.open(SQL, db, { fsyncMs: 100 });
     warmUp(SQL); // as the live recorder starts
-    let received: number[] = [];
+    // each journaled message's arrival and sequence number, oldest first, until an fsync covers it
+    const received: { seq: number; at: number }[] = [];
+    let head = 0;
     const latencies: number[] = [];
     const oldest: number[] = [];
-    ds.journal.onSynced = (waited) => {
+    ds.journal.onSynced = (waited, through) => {
       const now = performance.now();
-      for (const t of received) latencies.push(now - t);
-      received = [];
+      const upTo = through ?? Infinity; // a journal before session 23's (A/B runs) fsynced all it held
+      while (head < received.length && received[head].seq <= upTo) latencies.push(now - received[head++].at);
       oldest.push(waited);
     };
     let arrival = 0;
@@ -343,7 +346,7 @@ async function durability(capturePath: string, rate: number, seconds: number, st
     const recorder = new Recorder(ds.ps.store, {
       onAccepted: (e) => {
         ds.accepted(e);
-        received.push(arrival);
+        received.push({ seq: ds.journal.lastSeq, at: arrival });
       },
       onSequenceEnd: () => {
         pendingSave = true;
@@ -358,6 +361,10 @@ async function durability(capturePath: string, rate: number, seconds: number, st
     // (28,601 events) made each full GC several times longer than the recorder's own
     const events = all.slice(from, from + total);
     all.length = 0;
+    // how long the event loop stood still (a fsync or a save's step on the main thread): what a
+    // broker's keep-alive or a viewer page served by the same process waits for meanwhile
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const t0 = performance.now();
     for (let i = 0; i < total; ) {
       // always give the event loop a turn (as socket reads would): the journal's timer must run
@@ -379,9 +386,10 @@ async function durability(capturePath: string, rate: number, seconds: number, st
       }
     }
     await sleep(150); // the last window closes
+    loopDelay.disable();
     await ds.close();
     const bytes = statSync(db).size;
-    print({ rate, seconds, bytes, messages: latencies.length, fsyncs: oldest.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: Math.max(...latencies), saves, longestSaveMs: saveMs, medianOldest: median(oldest) });
+    print({ rate, seconds, bytes, messages: latencies.length, fsyncs: oldest.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: Math.max(...latencies), saves, longestSaveMs: saveMs, medianOldest: median(oldest), loopP99: loopDelay.percentile(99) / 1e6, loopMax: loopDelay.max / 1e6 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
