@@ -35,6 +35,8 @@ export const PIECE_BYTES = 64 * 1024;
 
 /** Pieces read in one request when the copy is loaded (8 MB). */
 const READ_PIECES = 128;
+/** Pieces put before waiting for the last of them (8 MB), so a keep holds at most that much in passing. */
+const WRITE_PIECES = 128;
 
 const DATABASE = "pyde1-viewer";
 /** 2: the bytes in pieces (1 held them in one record, which is dropped on upgrade). */
@@ -161,16 +163,28 @@ export async function writeKeptCopy(copy: KeptCopy): Promise<number> {
     const got = kept.get(KEY);
     got.onsuccess = () => {
       const count = piecesOf(copy.bytes.length);
+      const toWrite = piecesToWrite(description(got.result), copy, next);
       let written = 0;
-      for (const p of piecesToWrite(description(got.result), copy, next)) {
-        const piece = copy.bytes.slice(p * PIECE_BYTES, Math.min(copy.bytes.length, (p + 1) * PIECE_BYTES));
-        pieces.put(piece, p);
-        written += piece.length;
-      }
-      pieces.delete(IDBKeyRange.lowerBound(count)); // a shorter copy: its old tail
-      const d: Description = { id: copy.id, name: copy.name, length: copy.bytes.length, pieceBytes: PIECE_BYTES, hashes: copy.hashes };
-      kept.put(d, KEY);
-      answer(written);
+      // WRITE_PIECES at a time, the next batch once the last put of this one succeeded (still in
+      // the one transaction): each put's copy of its piece is held until its request completes,
+      // and all at once that was a second copy of the file (measured: 53 MB for a 26 MB file)
+      const writeFrom = (first: number) => {
+        let put: IDBRequest | null = null;
+        for (const p of toWrite.slice(first, first + WRITE_PIECES)) {
+          const piece = copy.bytes.slice(p * PIECE_BYTES, Math.min(copy.bytes.length, (p + 1) * PIECE_BYTES));
+          put = pieces.put(piece, p);
+          written += piece.length;
+        }
+        if (put && first + WRITE_PIECES < toWrite.length) {
+          put.onsuccess = () => writeFrom(first + WRITE_PIECES);
+          return;
+        }
+        pieces.delete(IDBKeyRange.lowerBound(count)); // a shorter copy: its old tail
+        const d: Description = { id: copy.id, name: copy.name, length: copy.bytes.length, pieceBytes: PIECE_BYTES, hashes: copy.hashes };
+        kept.put(d, KEY);
+        answer(written);
+      };
+      writeFrom(0);
     };
   });
 }
