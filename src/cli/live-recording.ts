@@ -54,7 +54,7 @@ export const LIVE_OPTIONS_HELP = `  --db FILE            the database (default .
   --capture-out FILE   append every event the recorder is fed to FILE (a capture: replayable
                        with --from-capture into the identical database)
   --fsync-ms N         journal fsync window in ms (default 100): a message is fsynced at once,
-                       unless the last timed fsync began less than N/2 ms ago (then N/2 ms
+                       unless the last timed fsync began less than N/4 ms ago (then N/4 ms
                        after it) or has not answered yet (then when it answers: on a slow
                        SD card a message waits for at most that fsync and its own)
   --idle-save S        save interval in seconds when there are changes (default 60); with none,

@@ -62,7 +62,7 @@ export class Journal<E> {
   private pendingSince: number | null = null;
   /**
    * when the last timed flush began (ms, performance clock); the journal's opening counts as one.
-   * A save's own flushes do not: the message after one need not wait for half a window.
+   * A save's own flushes do not: the message after one need not wait for a quarter of a window.
    */
   private flushedAt = performance.now();
   private fd: number;
@@ -181,14 +181,16 @@ export class Journal<E> {
     this.pending[this.pendingBytes++] = 10;
     this.pendingCount++;
     // Written at the next turn of the event loop (with whatever else arrives by then), unless a
-    // timed flush began less than half the window ago: then when that half is over. So at the
-    // DE1's rate a record waits only for its own fsync, and a burst is still written in batches at
-    // most twice a window. While a block's fsync is in flight, its answer arms the flush instead
-    // (a slow disk: each block then waits for at most the fsync before it, and its own).
+    // timed flush began less than a quarter of the window ago: then when that quarter is over. So
+    // at the DE1's rate (a message every ~50 ms) a record waits only for its own fsync, and a burst
+    // is still written in batches, at most four a window. With half a window (until session 23) a
+    // record that had to wait (behind a save) passed its wait on to every later one at the DE1's
+    // rate, for seconds. While a block's fsync is in flight, its answer arms the flush instead (a
+    // slow disk: each block then waits for at most the fsync before it, and its own).
     if (this.pendingSince === null || (this.timer === null && this.inFlight === null)) {
       const now = performance.now();
       this.pendingSince ??= now;
-      if (this.inFlight === null) this.arm(Math.max(0, this.flushedAt + this.fsyncMs / 2 - now));
+      if (this.inFlight === null) this.arm(Math.max(0, this.flushedAt + this.fsyncMs / 4 - now));
     }
     return n;
   }
@@ -273,7 +275,7 @@ export class Journal<E> {
       this.onWriteError?.(null, 0);
     }
     if (batch.since !== null) this.onSynced?.(performance.now() - batch.since, batch.last);
-    if (this.pendingCount > 0) this.arm(Math.max(0, this.flushedAt + this.fsyncMs / 2 - performance.now()));
+    if (this.pendingCount > 0) this.arm(Math.max(0, this.flushedAt + this.fsyncMs / 4 - performance.now()));
     this.wakeQuiet();
   }
 
