@@ -237,7 +237,9 @@ export class FilePersistence implements Persistence {
    * lowered it at the DE1's rate (medians of six runs 72.5 → 55.5 ms, the maxima in six of six)
    * and at 100x (five of five), for a save ~10 % longer, which the recorder does not wait for.
    * `beforeRename`, when given, is awaited after the fsync, before the synchronous last steps (the
-   * rename, the folder's fsync): the recorder waits there for its journal's fsync in flight.
+   * rename, the folder's fsync): the recorder settles its journal there (its fsync in flight, and
+   * what waits behind it), so that those steps do not wait behind it on a disk that serves one
+   * fsync at a time.
    */
   async saveInBackground(bytes: Uint8Array, chunkBytes = 1 << 20, flushBytes = 8 << 20, beforeRename?: () => Promise<void>): Promise<void> {
     const steps = this.saveSteps(true);
