@@ -335,8 +335,7 @@ async function durability(capturePath: string, rate: number, seconds: number, st
     const oldest: number[] = [];
     ds.journal.onSynced = (waited, through) => {
       const now = performance.now();
-      const upTo = through ?? Infinity; // a journal before session 23's (A/B runs) fsynced all it held
-      while (head < received.length && received[head].seq <= upTo) latencies.push(now - received[head++].at);
+      while (head < received.length && received[head].seq <= through) latencies.push(now - received[head++].at);
       oldest.push(waited);
     };
     let arrival = 0;

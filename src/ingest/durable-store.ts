@@ -243,7 +243,7 @@ export class DurableStore {
     try {
       const begun = this.beginSave();
       rec?.holdWrites(true);
-      await this.file.saveInBackground(this.ps.store.fileImage(), undefined, undefined, () => this.journal.settle());
+      await this.file.saveInBackground(this.ps.store.fileImage(), { beforeRename: () => this.journal.settle() });
       this.endSave(begun);
     } catch (e) {
       return this.saveFailed(reason, e);

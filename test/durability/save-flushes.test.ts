@@ -72,12 +72,12 @@ describe("a background save whose flush on the way fails", () => {
       const before = readFileSync(path);
       ps.store.hkv.set("a", "b", "2");
       fs.failSync(`/second-flush/pyde1.sqlite3.tmp-`, { skip: 1 }); // the first flush works
-      await expect(persistence.saveInBackground(ps.store.fileImage(), 64 << 10, MB)).rejects.toThrow(/EIO/);
+      await expect(persistence.saveInBackground(ps.store.fileImage(), { chunkBytes: 64 << 10, flushBytes: MB })).rejects.toThrow(/EIO/);
       expect(fs.failedSyncs().filter((p) => p.startsWith("/second-flush/pyde1.sqlite3.tmp-"))).toHaveLength(1);
       expect(readFileSync(path).equals(before)).toBe(true);
       expect(readdirSync(dir).filter((n) => n.includes(".tmp-"))).toEqual([]);
       fs.healSync();
-      await persistence.saveInBackground(ps.store.fileImage(), 64 << 10, MB);
+      await persistence.saveInBackground(ps.store.fileImage(), { chunkBytes: 64 << 10, flushBytes: MB });
       ps.store.markSaved();
       expect(sqlite3(path, "SELECT value FROM persist_hkv WHERE header='a'")).toBe("2");
       expect(sqlite3(path, "PRAGMA integrity_check")).toBe("ok");

@@ -95,7 +95,7 @@ describe("when write(2) takes only part of the bytes", () => {
 
       fill(2000, 4000);
       const before = shortenedWrites("db/pyde1.sqlite3.tmp-" + process.pid).length;
-      await persistence.saveInBackground(ps.store.fileImage(), 64 << 10);
+      await persistence.saveInBackground(ps.store.fileImage(), { chunkBytes: 64 << 10 });
       ps.store.markSaved();
       expect(shortenedWrites("db/pyde1.sqlite3.tmp-" + process.pid).length).toBeGreaterThan(before + 100);
       expect(Buffer.compare(readFileSync(path), ps.store.fileImage())).toBe(0);

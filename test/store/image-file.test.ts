@@ -86,7 +86,7 @@ describe("the file a save writes (around the page cache where allowed)", () => {
     expect(sqlite3(db, "SELECT value FROM persist_hkv WHERE header='test'")).toBe("in the foreground");
 
     ps.store.hkv.set("test", "saved", "in the background");
-    await file.saveInBackground(ps.store.fileImage(), 64 * 1024);
+    await file.saveInBackground(ps.store.fileImage(), { chunkBytes: 64 * 1024 });
     expect(file.lastSaveDirectBytes).toBe(ps.store.fileImage().length);
     expect(cachedPages(db)).toBe(0);
     expect(sqlite3(db, "PRAGMA integrity_check")).toBe("ok");

@@ -42,6 +42,16 @@ export interface FileOptions {
   mode: "write" | "read";
 }
 
+/** How {@link FilePersistence.saveInBackground} writes (see there for why these sizes). */
+export interface BackgroundSaveOptions {
+  /** bytes written per call on the I/O threads (default 1 MB) */
+  chunkBytes?: number;
+  /** bytes written between two flushes to the disk (default 8 MB) */
+  flushBytes?: number;
+  /** awaited after the temp file's fsync, before the synchronous rename and folder fsync */
+  beforeRename?: () => Promise<void>;
+}
+
 /** What is known of the file on disk as we last loaded or saved it. */
 interface Seen {
   ino: number;
@@ -241,7 +251,8 @@ export class FilePersistence implements Persistence {
    * what waits behind it), so that those steps do not wait behind it on a disk that serves one
    * fsync at a time.
    */
-  async saveInBackground(bytes: Uint8Array, chunkBytes = 1 << 20, flushBytes = 8 << 20, beforeRename?: () => Promise<void>): Promise<void> {
+  async saveInBackground(bytes: Uint8Array, options: BackgroundSaveOptions = {}): Promise<void> {
+    const { chunkBytes = 1 << 20, flushBytes = 8 << 20, beforeRename } = options;
     const steps = this.saveSteps(true);
     const synced = async (f: ImageFile) => {
       await f.sync();

@@ -222,12 +222,10 @@ export class Journal<E> {
    */
   private startFlush(): void {
     if (this.pendingCount === 0) return;
-    const body = this.pending.subarray(0, this.pendingBytes);
-    const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
     const next = this.next;
+    let total: number;
     try {
-      writeBlock(this.fd, head, body);
-      if (next) writeBlock(next.fd, head, body);
+      total = this.writePending();
     } catch (e) {
       this.failed(e as Error);
       return;
@@ -237,7 +235,7 @@ export class Journal<E> {
       bytes: this.pendingBytes,
       count: this.pendingCount,
       since: this.pendingSince,
-      total: head.length + body.length,
+      total,
       next,
       last: this.lastSeq,
     };
@@ -256,6 +254,15 @@ export class Journal<E> {
     };
     fdatasync(this.fd, (e) => answered(e, false));
     if (next) fdatasync(next.fd, (e) => answered(e, true));
+  }
+
+  /** Writes the waiting records as one block to the journal (and the next one, during a save); returns the block's bytes. */
+  private writePending(): number {
+    const body = this.pending.subarray(0, this.pendingBytes);
+    const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
+    writeBlock(this.fd, head, body);
+    if (this.next) writeBlock(this.next.fd, head, body);
+    return head.length + body.length;
   }
 
   /** The fsync of the block in flight answered. */
@@ -366,13 +373,7 @@ export class Journal<E> {
     if (this.pendingCount === 0 && !batch) return;
     let total = 0;
     try {
-      if (this.pendingCount > 0) {
-        const body = this.pending.subarray(0, this.pendingBytes);
-        const head = blockHeader(body, this.lastSeq - this.pendingCount + 1);
-        total = head.length + body.length;
-        writeBlock(this.fd, head, body);
-        if (this.next) writeBlock(this.next.fd, head, body);
-      }
+      if (this.pendingCount > 0) total = this.writePending();
       fdatasyncSync(this.fd);
       if (this.next) fdatasyncSync(this.next.fd);
     } catch (e) {
